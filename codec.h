@@ -1,0 +1,64 @@
+/* codec.h -- page compression codecs: zstd, gzip, snappy, LZ4 (raw and the
+   Hadoop-framed form), none.
+
+   A codec_ctx holds one compressor's state (zstd CCtx, zlib stream) whose
+   memory comes from the pool through the libraries' custom allocators, so
+   no codec allocates behind the pool's back.  One context per thread; a
+   context is reused for every page it compresses.
+
+   Snappy is written here from google/snappy's format_description.txt (there
+   is no C snappy library without C++).
+
+   Failure: functions return ERR_OK; ERR_NOMEM when the pool cannot hold a
+   context; ERR_UNSUPPORTED for BROTLI and LZO; ERR_CODEC when compressed
+   input is malformed or does not decompress to exactly the size the page
+   header announced.  Decompression never writes past dst + dst_len and never
+   reads past src + src_len.
+ */
+#ifndef CSV2PQ_CODEC_H
+#define CSV2PQ_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pool.h"
+
+/* enum CompressionCodec of parquet.thrift */
+enum codec_id {
+    CODEC_UNCOMPRESSED = 0, CODEC_SNAPPY = 1, CODEC_GZIP = 2, CODEC_LZO = 3,
+    CODEC_BROTLI = 4, CODEC_LZ4 = 5, CODEC_ZSTD = 6, CODEC_LZ4_RAW = 7
+};
+
+/* "UNCOMPRESSED", "SNAPPY", ... for any value (unknown ones too). */
+const char *codec_name(int codec);
+
+struct codec_ctx;
+
+/* A compressor for codec (UNCOMPRESSED, SNAPPY, GZIP or ZSTD) at level
+   (0 = the codec's default).  Returns ERR_OK with *ctx set. */
+int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx);
+void codec_free(struct codec_ctx *ctx);
+
+/* Most bytes compressing n bytes can produce. */
+size_t codec_bound(int codec, size_t n);
+
+/* Compress [src, src+n) into dst (capacity cap >= codec_bound); *out_len
+   receives the compressed size. */
+int codec_compress(struct codec_ctx *ctx, const void *src, size_t n,
+                   void *dst, size_t cap, size_t *out_len);
+
+/* Decompress a whole page: [src, src+src_len) must expand to exactly
+   dst_len bytes.  GZIP accepts concatenated members; LZ4 accepts the Hadoop
+   framing and falls back to a raw LZ4 block.  Decompressor state (zstd
+   DCtx, zlib stream) is taken from and returned to the pool. */
+int codec_decompress(pool_t *pool, int codec, const void *src, size_t src_len,
+                     void *dst, size_t dst_len);
+
+/* Snappy block format, exposed for tests. */
+size_t snappy_bound(size_t n);
+size_t snappy_compress(const uint8_t *src, size_t n, uint8_t *dst);  /* returns size */
+/* ERR_OK when [src, src+n) is a valid snappy block of exactly dst_len bytes. */
+int snappy_decompress(const uint8_t *src, size_t n, uint8_t *dst, size_t dst_len);
+/* The uncompressed length from a snappy block's preamble; ERR_CODEC if bad. */
+int snappy_uncompressed_length(const uint8_t *src, size_t n, size_t *len);
+
+#endif
