@@ -11,8 +11,9 @@
    ends early or ERR_CORRUPT when a header or width is impossible.
 
    Memory: the RLE/bit-packing functions use no heap.  An enc_dict uses
-   about 16 bytes per slot (slots = next power of two >= 2 x distinct values)
-   plus the distinct values' bytes.
+   16 bytes per slot (slots = next power of two >= 2 x distinct values, at
+   least 16) plus the distinct values' PLAIN encoding, plus 4 bytes per
+   distinct value for byte arrays.
  */
 #ifndef CSV2PQ_ENCODE_H
 #define CSV2PQ_ENCODE_H
@@ -46,14 +47,22 @@ size_t enc_rle_bound(size_t n, int bit_width);
 
 /* Encode n values (each < 2^bit_width) into out, which holds at least
    enc_rle_bound(n, bit_width) bytes.  Runs of 8 or more equal values become
-   RLE runs, the rest bit-packed groups of 8.  Returns the bytes written. */
+   RLE runs when they cover a whole group of 8 (groups counted from the end
+   of the previous RLE run), the rest bit-packed groups of 8, the last one
+   padded with zeros.  Returns the bytes written. */
 size_t enc_rle_encode(const uint32_t *v, size_t n, int bit_width, uint8_t *out);
+
+/* The same for levels held one byte each; the output is byte-identical to
+   enc_rle_encode's for the same values. */
+size_t enc_rle_encode_u8(const uint8_t *v, size_t n, int bit_width, uint8_t *out);
 
 /* Decode exactly n values from [p, p+len) into out.  Values beyond the
    last run are an error (ERR_TRUNCATED); padding in the last bit-packed
-   group is ignored.  bit_width 0 gives n zeros without reading.  Values
-   decoded from an RLE run wider than bit_width bits are an ERR_CORRUPT.
-   *used, when not NULL, receives the bytes consumed. */
+   group is ignored, and may be missing from the last run.  bit_width 0
+   gives n zeros without reading.  Values decoded from an RLE run wider than
+   bit_width bits are an ERR_CORRUPT, as is a bit_width outside 0..32.
+   *used, when not NULL, receives the bytes consumed (through the end of the
+   run that supplied the last value). */
 int enc_rle_decode(const uint8_t *p, size_t len, int bit_width,
                    uint32_t *out, size_t n, size_t *used);
 
@@ -82,8 +91,11 @@ struct enc_dict;
 struct enc_dict *enc_dict_create(pool_t *pool, int kind, size_t hint);
 
 /* Find or insert a value: *index receives its position in insertion order.
-   For fixed kinds n must equal the kind's width.  Returns ERR_OK or
-   ERR_NOMEM. */
+   For fixed kinds n must equal the kind's width (else ERR_INTERNAL).
+   Returns ERR_OK or ERR_NOMEM (ERR_TOOBIG past 2^32 - 2 values, or when
+   the byte arrays' PLAIN encoding would pass 4 GiB: no dictionary page can
+   hold that); on failure the dictionary is unchanged and still usable, and
+   values already in it are still found. */
 int enc_dict_insert(struct enc_dict *d, const void *value, size_t n, uint32_t *index);
 
 /* Distinct values so far, and the size of their PLAIN encoding (byte arrays
@@ -113,17 +125,25 @@ int enc_delta_binary_decode(const uint8_t *p, size_t len, int64_t *out, size_t n
                             size_t *count, size_t *used);
 
 /* Encode n values; out holds at least enc_delta_binary_bound(n) bytes.
-   Returns the bytes written. Block size 128, 4 miniblocks. */
+   Returns the bytes written. Block size 128, 4 miniblocks.  INT32 columns
+   use the 32 variant: its deltas wrap at 32 bits, so no miniblock is wider
+   than 32 bits as the spec requires (64-bit deltas of INT32 values can need
+   33).  Both decode with enc_delta_binary_decode. */
 size_t enc_delta_binary_bound(size_t n);
 size_t enc_delta_binary_encode(const int64_t *v, size_t n, uint8_t *out);
+size_t enc_delta_binary_encode32(const int32_t *v, size_t n, uint8_t *out);
 
 /* ---- byte-array encodings ----
    Decoded byte arrays are returned as n (offset, length) pairs into a
    buffer: for DELTA_LENGTH_BYTE_ARRAY the values already lie in the page,
    so `data` points into the input; DELTA_BYTE_ARRAY rebuilds each value from
    a prefix of the previous one, so values are written into `scratch`
-   (capacity scratch_cap bytes; ERR_TOOBIG when it does not fit, the caller
-   grows it and retries) and `data` points there. */
+   (capacity scratch_cap bytes; ERR_TOOBIG when it does not fit, with *used
+   set to the bytes needed: the caller grows it and retries) and `data`
+   points there.  Every length must be >= 0 and fit the bytes that remain
+   (else ERR_CORRUPT / ERR_TRUNCATED); a prefix may not be longer than the
+   previous value (ERR_CORRUPT); the streams must announce exactly n values
+   (ERR_CORRUPT).  *used receives the bytes consumed. */
 struct enc_byte_array { const uint8_t *data; uint32_t *off; uint32_t *len; };
 
 int enc_delta_length_decode(const uint8_t *p, size_t len, size_t n,

@@ -6,12 +6,26 @@
    or reads.  Names follow the spec.  Optional fields have a has_ flag.
 
    Encoding: pqm_encode_file_meta() and pqm_encode_page_header() append to a
-   tc_writer; errors stay sticky in the writer.
+   tc_writer; errors stay sticky in the writer.  Fields go out in field-id
+   order: required ones always, optional ones when their has_ flag is set,
+   optional lists without a flag (key_value_metadata, encoding_stats,
+   column_orders) when their pointer is not NULL, is_compressed always.  A
+   value the spec cannot carry (LogicalType PQ_LT_OTHER, a TIME/TIMESTAMP
+   unit outside 1..3, a column order other than 1 or 2) is ERR_INTERNAL.
 
    Decoding: pqm_decode_file_meta() and pqm_decode_page_header() read from a
    tc_reader.  Every value is validated as it is read (counts against the
    bytes that remain, enums in range where the spec makes them closed,
    num_children against the schema size) and unknown fields are skipped.
+   A known field with an unexpected wire type is skipped like an unknown
+   one; a field that appears twice in one struct, a list of the wrong
+   element type, or a union with two members is ERR_THRIFT.  A list that is
+   present decodes to a non-NULL array, even when empty.  Beyond required
+   fields: the schema must form one tree (num_children), Type and
+   FieldRepetitionType must be in range, and counts, sizes and
+   ColumnMetaData offsets must not be negative; a page header must carry
+   the header of its own page type, and a v2 page's level bytes must fit
+   in both page sizes.  An unknown TimeUnit decodes as unit 0.
    Binary and string fields (names, min/max, key/value metadata) point into
    the reader's input, which must outlive the decoded struct.  Arrays
    (schema, row groups, column chunks, encodings, path_in_schema, key/values)
@@ -156,6 +170,10 @@ struct pq_file_meta {
     /* column_orders: 1 = TypeDefinedOrder, 2 = IEEE754TotalOrder,
        0 = unknown member; NULL when absent. */
     int *column_orders; uint32_t n_column_orders;        /* from the pool */
+    /* Encoding only: when set, the row_groups list is these bytes, the
+       n_row_groups RowGroup structs pqm_encode_row_group() wrote, copied
+       as they are (row_groups is then ignored).  Never set by decoding. */
+    const uint8_t *row_groups_encoded; size_t row_groups_encoded_len;
 };
 
 struct pq_data_page_header {
@@ -194,6 +212,8 @@ struct pq_page_header {
 void pqm_encode_file_meta(struct tc_writer *w, const struct pq_file_meta *m);
 void pqm_encode_page_header(struct tc_writer *w, const struct pq_page_header *h);
 void pqm_encode_statistics(struct tc_writer *w, const struct pq_statistics *s);
+/* One RowGroup struct, as an element of FileMetaData.row_groups. */
+void pqm_encode_row_group(struct tc_writer *w, const struct pq_row_group *rg);
 
 /* Decode from r.  On error the partly filled struct is still safe to free. */
 int pqm_decode_file_meta(struct tc_reader *r, pool_t *pool, struct pq_file_meta *m);

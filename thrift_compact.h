@@ -15,7 +15,10 @@
    Field ids are deltas against the last id of the enclosing struct, as the
    spec says (apache/thrift doc/specs/thrift-compact-protocol.md).  Booleans
    that are struct fields live in the field header (tc_field_bool); booleans
-   inside lists are one byte each (tc_write_bool / tc_read_bool).
+   inside lists are one byte each (tc_write_bool / tc_read_bool): written
+   as 1 (true) and 2 (false) like the reference implementations; read as
+   1 true, 0 or 2 false.  A bool list header says TC_BOOL on reading
+   whether the wire has element type 1 or 2.
  */
 #ifndef CSV2PQ_THRIFT_COMPACT_H
 #define CSV2PQ_THRIFT_COMPACT_H
@@ -60,6 +63,9 @@ void tc_write_double(struct tc_writer *w, double v);
 void tc_write_binary(struct tc_writer *w, const void *p, size_t n);
 void tc_write_bool(struct tc_writer *w, int v);    /* list element only */
 void tc_write_varint(struct tc_writer *w, uint64_t v);
+/* Bytes already in compact encoding (say list elements that another writer
+   produced), appended as they are. */
+void tc_write_raw(struct tc_writer *w, const void *p, size_t n);
 void tc_write_list_begin(struct tc_writer *w, int elem_type, uint32_t n);
 void tc_write_struct_begin(struct tc_writer *w);   /* pushes a field-id frame */
 void tc_write_struct_end(struct tc_writer *w);     /* writes STOP, pops */
@@ -111,7 +117,10 @@ const uint8_t *tc_read_binary(struct tc_reader *r, size_t *n);
 uint32_t tc_read_list_begin(struct tc_reader *r, int *elem_type);
 void tc_read_struct_begin(struct tc_reader *r);    /* pushes a frame, depth-checked */
 void tc_read_struct_end(struct tc_reader *r);      /* pops (after STOP was read) */
-/* Skip one value of the given type, nested values included. */
+/* Skip one value of the given type, nested values included.  TC_BOOL_TRUE
+   and TC_BOOL_FALSE are taken as a bool field, whose value is in its
+   header: nothing is consumed (a bool list element is read with
+   tc_read_bool). */
 void tc_skip(struct tc_reader *r, int type);
 
 #endif

@@ -1,0 +1,732 @@
+#include "codec.h"
+
+#include <limits.h>
+#include <string.h>
+
+#define ZSTD_STATIC_LINKING_ONLY     /* ZSTD_customMem, ZSTD_create*_advanced */
+#include <zstd.h>
+#include <zstd_errors.h>
+#include <zlib.h>
+#include <lz4.h>
+#define LZ4F_STATIC_LINKING_ONLY     /* LZ4F_CustomMem, LZ4F_getErrorCode */
+#include <lz4frame.h>
+
+#include "err.h"
+
+/* ---- names ---- */
+
+const char *codec_name(int codec) {
+    static const char *const name[] = {
+        "UNCOMPRESSED", "SNAPPY", "GZIP", "LZO", "BROTLI", "LZ4", "ZSTD",
+        "LZ4_RAW"
+    };
+    return codec >= 0 && codec < (int)(sizeof name / sizeof *name) ?
+           name[codec] : "UNKNOWN";
+}
+
+/* ---- byte access ---- */
+
+static inline uint32_t load32(const uint8_t *p) {     /* native order */
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline uint64_t load64(const uint8_t *p) {     /* native order */
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline uint32_t get_le32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static inline uint32_t get_be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           (uint32_t)p[3];
+}
+
+/* Index of the first differing byte in memory order, given x = a ^ b != 0
+   of two native-order 8-byte loads. */
+static inline size_t first_diff_byte(uint64_t x) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (size_t)__builtin_ctzll(x) >> 3;
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (size_t)__builtin_clzll(x) >> 3;
+#else
+    uint8_t a[8];
+    size_t i = 0;
+    memcpy(a, &x, 8);
+    while (a[i] == 0)
+        i++;
+    return i;
+#endif
+}
+
+/* ---- snappy ----
+
+   The compressor cuts the input into 64 KiB blocks and finds matches only
+   inside the current block, so offsets stay below 65536 and copies use the
+   1- and 2-byte-offset forms.  All blocks share the one preamble: the
+   output is a single snappy block-format stream. */
+
+#define SNAPPY_BLOCK     65536
+#define SNAPPY_HASH_MAX  14          /* log2 of the largest hash table */
+#define SNAPPY_MARGIN    15          /* bytes kept past the last match probe */
+
+size_t snappy_bound(size_t n) {
+    size_t b = 32 + n + n / 6;
+    return b < n ? SIZE_MAX : b;
+}
+
+static uint8_t *snappy_put_varint(uint8_t *op, uint64_t v) {
+    while (v >= 0x80) {
+        *op++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *op++ = (uint8_t)v;
+    return op;
+}
+
+static uint8_t *snappy_emit_literal(uint8_t *op, const uint8_t *lit,
+                                    size_t len) {
+    size_t n = len - 1;
+    if (n < 60)
+        *op++ = (uint8_t)(n << 2);
+    else if (n < (1u << 8)) {
+        *op++ = 60 << 2;
+        *op++ = (uint8_t)n;
+    } else if (n < (1u << 16)) {
+        *op++ = 61 << 2;
+        *op++ = (uint8_t)n;
+        *op++ = (uint8_t)(n >> 8);
+    } else if (n < (1u << 24)) {
+        *op++ = 62 << 2;
+        *op++ = (uint8_t)n;
+        *op++ = (uint8_t)(n >> 8);
+        *op++ = (uint8_t)(n >> 16);
+    } else {
+        *op++ = (uint8_t)(63 << 2);
+        *op++ = (uint8_t)n;
+        *op++ = (uint8_t)(n >> 8);
+        *op++ = (uint8_t)(n >> 16);
+        *op++ = (uint8_t)(n >> 24);
+    }
+    memcpy(op, lit, len);
+    return op + len;
+}
+
+/* One copy element of 4..64 bytes at offset 1..65535. */
+static uint8_t *snappy_emit_copy64(uint8_t *op, size_t offset, size_t len) {
+    if (len < 12 && offset < 2048) {
+        *op++ = (uint8_t)(1 | (len - 4) << 2 | (offset >> 8) << 5);
+        *op++ = (uint8_t)offset;
+    } else {
+        *op++ = (uint8_t)(2 | (len - 1) << 2);
+        *op++ = (uint8_t)offset;
+        *op++ = (uint8_t)(offset >> 8);
+    }
+    return op;
+}
+
+/* A copy of len >= 4 bytes, split so that no piece is shorter than 4. */
+static uint8_t *snappy_emit_copy(uint8_t *op, size_t offset, size_t len) {
+    while (len >= 68) {
+        op = snappy_emit_copy64(op, offset, 64);
+        len -= 64;
+    }
+    if (len > 64) {
+        op = snappy_emit_copy64(op, offset, 60);
+        len -= 60;
+    }
+    return snappy_emit_copy64(op, offset, len);
+}
+
+/* Bytes from a and b that agree, b not passing b_end; a < b. */
+static inline size_t snappy_match_length(const uint8_t *a, const uint8_t *b,
+                                         const uint8_t *b_end) {
+    const uint8_t *b0 = b;
+    while (b_end - b >= 8) {
+        uint64_t x = load64(a) ^ load64(b);
+        if (x)
+            return (size_t)(b - b0) + first_diff_byte(x);
+        a += 8;
+        b += 8;
+    }
+    while (b < b_end && *a == *b) {
+        a++;
+        b++;
+    }
+    return (size_t)(b - b0);
+}
+
+static inline uint32_t snappy_hash(const uint8_t *p, int shift) {
+    return (load32(p) * 0x1e35a7bdu) >> shift;
+}
+
+/* Compress one block of at most SNAPPY_BLOCK bytes; matches never reach
+   before in.  table holds 1 << SNAPPY_HASH_MAX positions relative to in. */
+static uint8_t *snappy_compress_block(const uint8_t *in, size_t len,
+                                      uint8_t *op, uint16_t *table) {
+    const uint8_t *ip = in, *end = in + len, *next_emit = in;
+
+    if (len > SNAPPY_MARGIN) {
+        int bits = 8;
+        while (bits < SNAPPY_HASH_MAX && ((size_t)1 << bits) < len)
+            bits++;
+        int shift = 32 - bits;
+        memset(table, 0, sizeof *table << bits);
+
+        const uint8_t *ip_limit = end - SNAPPY_MARGIN;
+        uint32_t next_hash = snappy_hash(++ip, shift);
+        for (;;) {
+            /* Find a 4-byte match, probing more sparsely the longer none
+               turns up (incompressible data goes by quickly). */
+            uint32_t skip = 32;
+            const uint8_t *next_ip = ip, *candidate;
+            do {
+                ip = next_ip;
+                uint32_t h = next_hash;
+                next_ip = ip + (skip++ >> 5);
+                if (next_ip > ip_limit)
+                    goto remainder;
+                next_hash = snappy_hash(next_ip, shift);
+                candidate = in + table[h];
+                table[h] = (uint16_t)(ip - in);
+            } while (load32(ip) != load32(candidate));
+
+            op = snappy_emit_literal(op, next_emit, (size_t)(ip - next_emit));
+
+            /* Emit copies as long as the position right after one copy
+               starts another match. */
+            do {
+                const uint8_t *start = ip;
+                size_t matched = 4 + snappy_match_length(candidate + 4, ip + 4,
+                                                         end);
+                ip += matched;
+                op = snappy_emit_copy(op, (size_t)(start - candidate), matched);
+                next_emit = ip;
+                if (ip >= ip_limit)
+                    goto remainder;
+                table[snappy_hash(ip - 1, shift)] = (uint16_t)(ip - 1 - in);
+                uint32_t h = snappy_hash(ip, shift);
+                candidate = in + table[h];
+                table[h] = (uint16_t)(ip - in);
+            } while (load32(ip) == load32(candidate));
+            next_hash = snappy_hash(++ip, shift);
+        }
+    }
+remainder:
+    if (next_emit < end)
+        op = snappy_emit_literal(op, next_emit, (size_t)(end - next_emit));
+    return op;
+}
+
+/* Writes at most snappy_bound(n) bytes.  n must be below 2^32 for the
+   result to be a valid snappy stream (the preamble's limit). */
+size_t snappy_compress(const uint8_t *src, size_t n, uint8_t *dst) {
+    uint16_t table[1 << SNAPPY_HASH_MAX];
+    uint8_t *op = snappy_put_varint(dst, n);
+    size_t pos = 0;
+    while (pos < n) {
+        size_t len = n - pos < SNAPPY_BLOCK ? n - pos : SNAPPY_BLOCK;
+        op = snappy_compress_block(src + pos, len, op, table);
+        pos += len;
+    }
+    return (size_t)(op - dst);
+}
+
+/* The preamble: a little-endian varint of at most 5 bytes whose value fits
+   32 bits.  *used receives its length. */
+static int snappy_preamble(const uint8_t *src, size_t n, uint32_t *len,
+                           size_t *used) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < 5; i++) {
+        RETURN_ERROR_IF(i >= n, ERR_CODEC);
+        uint32_t b = src[i];
+        RETURN_ERROR_IF(i == 4 && b > 0x0f, ERR_CODEC);
+        v |= (b & 0x7f) << (7 * i);
+        if (b < 0x80) {
+            *len = v;
+            *used = i + 1;
+            return ERR_OK;
+        }
+    }
+    return ERR_CODEC;
+}
+
+int snappy_uncompressed_length(const uint8_t *src, size_t n, size_t *len) {
+    uint32_t v;
+    size_t used;
+    FORWARD_IF_ERROR(snappy_preamble(src, n, &v, &used));
+    *len = v;
+    return ERR_OK;
+}
+
+/* Never reads outside [src, src+n) nor writes outside [dst, dst+dst_len);
+   every copy must refer to bytes already written. */
+int snappy_decompress(const uint8_t *src, size_t n, uint8_t *dst,
+                      size_t dst_len) {
+    uint32_t announced;
+    size_t used;
+    FORWARD_IF_ERROR(snappy_preamble(src, n, &announced, &used));
+    RETURN_ERROR_IF(announced != dst_len, ERR_CODEC);
+
+    const uint8_t *ip = src + used, *const ip_end = src + n;
+    uint8_t *op = dst, *const op_end = dst + dst_len;
+    while (ip < ip_end) {
+        unsigned tag = *ip++;
+        size_t len, offset;
+        switch (tag & 3) {
+        case 0:
+            len = (tag >> 2) + 1;
+            if (len > 60) {
+                size_t extra = len - 60;
+                RETURN_ERROR_IF((size_t)(ip_end - ip) < extra, ERR_CODEC);
+                uint32_t v = 0;
+                for (size_t i = 0; i < extra; i++)
+                    v |= (uint32_t)ip[i] << (8 * i);
+                ip += extra;
+                RETURN_ERROR_IF(v >= (size_t)(op_end - op), ERR_CODEC);
+                len = (size_t)v + 1;
+            }
+            RETURN_ERROR_IF(len > (size_t)(ip_end - ip) ||
+                            len > (size_t)(op_end - op), ERR_CODEC);
+            if (len <= 64 && ip_end - ip >= 64 && op_end - op >= 64) {
+                /* whole chunks; the excess is overwritten later */
+                for (size_t i = 0; i < len; i += 16)
+                    memcpy(op + i, ip + i, 16);
+            } else {
+                memcpy(op, ip, len);
+            }
+            ip += len;
+            op += len;
+            continue;
+        case 1:
+            RETURN_ERROR_IF(ip_end - ip < 1, ERR_CODEC);
+            len = 4 + ((tag >> 2) & 7);
+            offset = (size_t)(tag >> 5) << 8 | ip[0];
+            ip += 1;
+            break;
+        case 2:
+            RETURN_ERROR_IF(ip_end - ip < 2, ERR_CODEC);
+            len = (tag >> 2) + 1;
+            offset = (size_t)ip[0] | (size_t)ip[1] << 8;
+            ip += 2;
+            break;
+        default:
+            RETURN_ERROR_IF(ip_end - ip < 4, ERR_CODEC);
+            len = (tag >> 2) + 1;
+            offset = get_le32(ip);
+            ip += 4;
+            break;
+        }
+        RETURN_ERROR_IF(offset == 0 || offset > (size_t)(op - dst) ||
+                        len > (size_t)(op_end - op), ERR_CODEC);
+        const uint8_t *from = op - offset;
+        if (op_end - op >= 80) {
+            /* Room to copy in whole chunks past op + len (len <= 64); the
+               excess is overwritten later.  Each chunk reads only bytes
+               already written. */
+            if (offset >= 16) {
+                for (size_t i = 0; i < len; i += 16)
+                    memcpy(op + i, from + i, 16);
+            } else if (offset >= 8) {
+                for (size_t i = 0; i < len; i += 8)
+                    memcpy(op + i, from + i, 8);
+            } else {
+                /* a pattern of period offset, written every multiple of
+                   offset that fits in 16 bytes */
+                uint8_t pat[16];
+                size_t step = 16 - 16 % offset;
+                memcpy(pat, from, offset);
+                for (size_t i = offset; i < 16; i++)
+                    pat[i] = pat[i - offset];
+                for (size_t i = 0; i < len; i += step)
+                    memcpy(op + i, pat, 16);
+            }
+            op += len;
+        } else if (offset >= len) {
+            memcpy(op, from, len);
+            op += len;
+        } else {
+            for (size_t i = 0; i < len; i++)
+                op[i] = from[i];
+            op += len;
+        }
+    }
+    RETURN_ERROR_IF(op != op_end, ERR_CODEC);
+    return ERR_OK;
+}
+
+/* ---- allocator glue: every library allocation comes from the pool ---- */
+
+static void *zstd_pool_alloc(void *opaque, size_t size) {
+    return pool_alloc(opaque, size);
+}
+
+static void zstd_pool_free(void *opaque, void *p) {
+    pool_free(opaque, p);
+}
+
+static voidpf zlib_pool_alloc(voidpf opaque, uInt items, uInt size) {
+    if (size != 0 && items > SIZE_MAX / size)
+        return Z_NULL;
+    return pool_alloc(opaque, (size_t)items * size);
+}
+
+static void zlib_pool_free(voidpf opaque, voidpf p) {
+    pool_free(opaque, p);
+}
+
+static void *lz4f_pool_alloc(void *opaque, size_t size) {
+    return pool_alloc(opaque, size);
+}
+
+static void *lz4f_pool_calloc(void *opaque, size_t size) {
+    return pool_calloc(opaque, 1, size);
+}
+
+static void lz4f_pool_free(void *opaque, void *p) {
+    pool_free(opaque, p);
+}
+
+static ZSTD_customMem zstd_mem(pool_t *pool) {
+    ZSTD_customMem mem = { zstd_pool_alloc, zstd_pool_free, pool };
+    return mem;
+}
+
+static int zstd_err(size_t r) {
+    return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ?
+           ERR_NOMEM : ERR_CODEC;
+}
+
+/* ---- compression ---- */
+
+struct codec_ctx {
+    pool_t *pool;               /* where this struct and the state live */
+    int codec;
+    ZSTD_CCtx *zstd;            /* ZSTD only */
+    z_stream gz;                /* GZIP only; must not move once set up */
+    int gz_ready;               /* deflateInit2() succeeded */
+};
+
+int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx) {
+    *ctx = NULL;
+    switch (codec) {
+    case CODEC_UNCOMPRESSED:
+    case CODEC_SNAPPY:
+        break;
+    case CODEC_GZIP:
+        RETURN_ERROR_IF(level < 0 || level > 9, ERR_UNSUPPORTED);
+        break;
+    case CODEC_ZSTD:
+        RETURN_ERROR_IF(level < ZSTD_minCLevel() || level > ZSTD_maxCLevel(),
+                        ERR_UNSUPPORTED);
+        break;
+    default:
+        return ERR_UNSUPPORTED;
+    }
+
+    struct codec_ctx *c = pool_alloc(pool, sizeof *c);
+    RETURN_ERROR_IF(c == NULL, ERR_NOMEM);
+    memset(c, 0, sizeof *c);
+    c->pool = pool;
+    c->codec = codec;
+
+    if (codec == CODEC_ZSTD) {
+        c->zstd = ZSTD_createCCtx_advanced(zstd_mem(pool));
+        if (c->zstd == NULL) {
+            codec_free(c);
+            return ERR_NOMEM;
+        }
+        size_t r = ZSTD_CCtx_setParameter(c->zstd, ZSTD_c_compressionLevel,
+                                          level ? level : ZSTD_CLEVEL_DEFAULT);
+        if (ZSTD_isError(r)) {
+            codec_free(c);
+            return ERR_INTERNAL;
+        }
+    } else if (codec == CODEC_GZIP) {
+        c->gz.zalloc = zlib_pool_alloc;
+        c->gz.zfree = zlib_pool_free;
+        c->gz.opaque = pool;
+        int r = deflateInit2(&c->gz, level ? level : 6, Z_DEFLATED, 15 + 16,
+                             8, Z_DEFAULT_STRATEGY);
+        if (r != Z_OK) {
+            codec_free(c);
+            return r == Z_MEM_ERROR ? ERR_NOMEM : ERR_INTERNAL;
+        }
+        c->gz_ready = 1;
+    }
+    *ctx = c;
+    return ERR_OK;
+}
+
+void codec_free(struct codec_ctx *ctx) {
+    if (ctx == NULL)
+        return;
+    if (ctx->zstd)
+        ZSTD_freeCCtx(ctx->zstd);
+    if (ctx->gz_ready)
+        deflateEnd(&ctx->gz);
+    pool_free(ctx->pool, ctx);
+}
+
+/* zlib's deflateBound() for windowBits 15, memLevel 8 and a plain gzip
+   header (18 bytes of wrapper), without needing a stream. */
+static size_t gzip_bound(size_t n) {
+    size_t b = n + (n >> 12) + (n >> 14) + (n >> 25) + 7 + 18;
+    return b < n ? SIZE_MAX : b;
+}
+
+size_t codec_bound(int codec, size_t n) {
+    switch (codec) {
+    case CODEC_UNCOMPRESSED:
+        return n;
+    case CODEC_SNAPPY:
+        return snappy_bound(n);
+    case CODEC_GZIP:
+        return gzip_bound(n);
+    case CODEC_ZSTD:
+        return ZSTD_compressBound(n);
+    default:
+        return 0;
+    }
+}
+
+int codec_compress(struct codec_ctx *ctx, const void *src, size_t n,
+                   void *dst, size_t cap, size_t *out_len) {
+    static const uint8_t none[1];
+    *out_len = 0;
+    if (src == NULL)
+        src = none;
+    switch (ctx->codec) {
+    case CODEC_UNCOMPRESSED:
+        RETURN_ERROR_IF(cap < n, ERR_INTERNAL);
+        if (n)
+            memcpy(dst, src, n);
+        *out_len = n;
+        return ERR_OK;
+    case CODEC_SNAPPY:
+        RETURN_ERROR_IF(n > UINT32_MAX, ERR_TOOBIG);
+        RETURN_ERROR_IF(cap < snappy_bound(n), ERR_INTERNAL);
+        *out_len = snappy_compress(src, n, dst);
+        return ERR_OK;
+    case CODEC_ZSTD: {
+        size_t r = ZSTD_compress2(ctx->zstd, dst, cap, src, n);
+        if (ZSTD_isError(r))
+            return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ?
+                   ERR_NOMEM : ERR_INTERNAL;
+        *out_len = r;
+        return ERR_OK;
+    }
+    case CODEC_GZIP: {
+        RETURN_ERROR_IF(n > UINT_MAX, ERR_TOOBIG);
+        int r = deflateReset(&ctx->gz);
+        RETURN_ERROR_IF(r != Z_OK, ERR_INTERNAL);
+        ctx->gz.next_in = (Bytef *)(uintptr_t)src;
+        ctx->gz.avail_in = (uInt)n;
+        ctx->gz.next_out = dst;
+        ctx->gz.avail_out = cap > UINT_MAX ? UINT_MAX : (uInt)cap;
+        r = deflate(&ctx->gz, Z_FINISH);
+        if (r == Z_MEM_ERROR)
+            return ERR_NOMEM;
+        RETURN_ERROR_IF(r != Z_STREAM_END, ERR_INTERNAL);
+        *out_len = (size_t)ctx->gz.total_out;
+        return ERR_OK;
+    }
+    default:
+        return ERR_INTERNAL;
+    }
+}
+
+/* ---- decompression ---- */
+
+static int zstd_decompress(pool_t *pool, const uint8_t *src, size_t src_len,
+                           uint8_t *dst, size_t dst_len) {
+    RETURN_ERROR_IF(src_len == 0, ERR_CODEC);
+    ZSTD_DCtx *d = ZSTD_createDCtx_advanced(zstd_mem(pool));
+    RETURN_ERROR_IF(d == NULL, ERR_NOMEM);
+
+    /* Frame by frame, so that only RFC 8878 frames (and skippable ones) are
+       accepted: the legacy decoders would allocate outside the pool. */
+    int err = ERR_OK;
+    size_t in = 0, out = 0;
+    while (in < src_len) {
+        size_t left = src_len - in;
+        if (left < 4) {
+            err = ERR_CODEC;
+            break;
+        }
+        uint32_t magic = get_le32(src + in);
+        size_t frame = ZSTD_findFrameCompressedSize(src + in, left);
+        if (ZSTD_isError(frame) || frame == 0 || frame > left) {
+            err = ERR_CODEC;
+            break;
+        }
+        if ((magic & ZSTD_MAGIC_SKIPPABLE_MASK) != ZSTD_MAGIC_SKIPPABLE_START) {
+            if (magic != ZSTD_MAGICNUMBER) {
+                err = ERR_CODEC;
+                break;
+            }
+            size_t r = ZSTD_decompressDCtx(d, dst + out, dst_len - out,
+                                           src + in, frame);
+            if (ZSTD_isError(r)) {
+                err = zstd_err(r);
+                break;
+            }
+            out += r;
+        }
+        in += frame;
+    }
+    ZSTD_freeDCtx(d);
+    FORWARD_IF_ERROR(err);
+    RETURN_ERROR_IF(out != dst_len, ERR_CODEC);
+    return ERR_OK;
+}
+
+/* One or more gzip members (a zlib stream is accepted too), which must
+   consume every input byte and yield exactly dst_len bytes. */
+static int gzip_decompress(pool_t *pool, const uint8_t *src, size_t src_len,
+                           uint8_t *dst, size_t dst_len) {
+    RETURN_ERROR_IF(src_len > UINT_MAX || dst_len > UINT_MAX, ERR_TOOBIG);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    z.zalloc = zlib_pool_alloc;
+    z.zfree = zlib_pool_free;
+    z.opaque = pool;
+    z.next_in = (Bytef *)(uintptr_t)src;
+    z.avail_in = (uInt)src_len;
+    int r = inflateInit2(&z, 15 + 32);
+    if (r != Z_OK)
+        return r == Z_MEM_ERROR ? ERR_NOMEM : ERR_INTERNAL;
+    z.next_out = dst;
+    z.avail_out = (uInt)dst_len;
+
+    /* Z_FINISH: all input is present, so inflate needs no window and each
+       call either ends a member or fails. */
+    int err = ERR_OK;
+    for (;;) {
+        r = inflate(&z, Z_FINISH);
+        if (r == Z_STREAM_END) {
+            if (z.avail_in == 0)
+                break;
+            if (inflateReset(&z) != Z_OK) {
+                err = ERR_INTERNAL;
+                break;
+            }
+            continue;
+        }
+        if (r == Z_OK)          /* progress was made; zlib 1.2 never says so */
+            continue;
+        /* Z_BUF_ERROR: truncated input or more output than dst_len */
+        err = r == Z_MEM_ERROR ? ERR_NOMEM : ERR_CODEC;
+        break;
+    }
+    inflateEnd(&z);
+    FORWARD_IF_ERROR(err);
+    RETURN_ERROR_IF(z.avail_out != 0, ERR_CODEC);
+    return ERR_OK;
+}
+
+static int lz4_raw_decompress(const uint8_t *src, size_t src_len,
+                              uint8_t *dst, size_t dst_len) {
+    RETURN_ERROR_IF(src_len > INT_MAX || dst_len > INT_MAX, ERR_TOOBIG);
+    int r = LZ4_decompress_safe((const char *)src, (char *)dst, (int)src_len,
+                                (int)dst_len);
+    RETURN_ERROR_IF(r < 0 || (size_t)r != dst_len, ERR_CODEC);
+    return ERR_OK;
+}
+
+/* Hadoop's framing: blocks of [4-byte big-endian uncompressed size]
+   [4-byte big-endian compressed size][raw LZ4 block], filling dst_len
+   exactly and consuming all of src. */
+static int lz4_hadoop_decompress(const uint8_t *src, size_t src_len,
+                                 uint8_t *dst, size_t dst_len) {
+    size_t in = 0, out = 0;
+    RETURN_ERROR_IF(src_len < 8, ERR_CODEC);
+    while (src_len - in >= 8) {
+        size_t usize = get_be32(src + in), csize = get_be32(src + in + 4);
+        in += 8;
+        RETURN_ERROR_IF(csize > src_len - in || usize > dst_len - out,
+                        ERR_CODEC);
+        FORWARD_IF_ERROR(lz4_raw_decompress(src + in, csize, dst + out, usize));
+        in += csize;
+        out += usize;
+    }
+    RETURN_ERROR_IF(in != src_len || out != dst_len, ERR_CODEC);
+    return ERR_OK;
+}
+
+/* One or more LZ4 frames (lz4frame.h), state from the pool. */
+static int lz4_frame_decompress(pool_t *pool, const uint8_t *src,
+                                size_t src_len, uint8_t *dst, size_t dst_len) {
+    LZ4F_CustomMem mem = { lz4f_pool_alloc, lz4f_pool_calloc, lz4f_pool_free,
+                           pool };
+    LZ4F_dctx *d = LZ4F_createDecompressionContext_advanced(mem, LZ4F_VERSION);
+    RETURN_ERROR_IF(d == NULL, ERR_NOMEM);
+    LZ4F_decompressOptions_t opt;
+    memset(&opt, 0, sizeof opt);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+    opt.skipChecksums = 1;
+#endif
+    int err = ERR_OK;
+    size_t in = 0, out = 0, hint = 1;
+    while (in < src_len) {
+        size_t in_sz = src_len - in, out_sz = dst_len - out;
+        hint = LZ4F_decompress(d, dst + out, &out_sz, src + in, &in_sz, &opt);
+        if (LZ4F_isError(hint)) {
+            err = LZ4F_getErrorCode(hint) == LZ4F_ERROR_allocation_failed ?
+                  ERR_NOMEM : ERR_CODEC;
+            break;
+        }
+        in += in_sz;
+        out += out_sz;
+        if (in_sz == 0 && out_sz == 0) {
+            err = ERR_CODEC;
+            break;
+        }
+    }
+    LZ4F_freeDecompressionContext(d);
+    FORWARD_IF_ERROR(err);
+    RETURN_ERROR_IF(hint != 0 || out != dst_len, ERR_CODEC);
+    return ERR_OK;
+}
+
+int codec_decompress(pool_t *pool, int codec, const void *src_, size_t src_len,
+                     void *dst_, size_t dst_len) {
+    static const uint8_t no_input[1];
+    uint8_t no_output[1];
+    const uint8_t *src = src_ ? src_ : no_input;
+    uint8_t *dst = dst_ ? dst_ : no_output;
+
+    switch (codec) {
+    case CODEC_UNCOMPRESSED:
+        RETURN_ERROR_IF(src_len != dst_len, ERR_CODEC);
+        if (dst_len)
+            memcpy(dst, src, dst_len);
+        return ERR_OK;
+    case CODEC_SNAPPY:
+        return snappy_decompress(src, src_len, dst, dst_len);
+    case CODEC_GZIP:
+        return gzip_decompress(pool, src, src_len, dst, dst_len);
+    case CODEC_ZSTD:
+        return zstd_decompress(pool, src, src_len, dst, dst_len);
+    case CODEC_LZ4_RAW:
+        return lz4_raw_decompress(src, src_len, dst, dst_len);
+    case CODEC_LZ4: {
+        if (lz4_hadoop_decompress(src, src_len, dst, dst_len) == ERR_OK)
+            return ERR_OK;
+        int err = lz4_raw_decompress(src, src_len, dst, dst_len);
+        if (err != ERR_OK && src_len >= 4 && get_le32(src) == 0x184D2204)
+            err = lz4_frame_decompress(pool, src, src_len, dst, dst_len);
+        return err;
+    }
+    default:
+        return ERR_UNSUPPORTED;
+    }
+}

@@ -1,0 +1,392 @@
+#include "csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+
+#define PIECE (64u << 10)            /* bytes handed to libcsv at a time */
+#define TEXT_MAX 0x7fff0000u         /* offsets keep a bit for NULL */
+
+struct csv_reader {
+    pool_t *pool;
+    int fd;
+    struct csv_options opt;
+    struct csv_parser parser;
+    int parser_live;
+
+    /* input */
+    const unsigned char *map;        /* mmap'ed file, or NULL */
+    size_t map_len, map_pos;
+    unsigned char *chunk;            /* read buffer (PIECE bytes, pool) */
+    uint64_t bytes_in;
+    int at_start, eof;
+
+    /* buffered rows: complete rows [0, nrows), then the fields of the row
+       being parsed; rows below base_row were handed out already */
+    unsigned char *text; size_t text_len, text_cap;   /* pool */
+    uint32_t *fend; size_t nfend, fend_cap;           /* pool */
+    int64_t *line; size_t nrows, line_cap;            /* pool */
+    size_t base_row;
+    struct csv_batch view;
+
+    /* the row being parsed */
+    size_t row_fields;               /* fields seen, stored or not */
+    int64_t row_line;
+    int64_t cur_line;                /* physical line the parser is on */
+    int prev_term;                   /* terminator of the last row, or 0 */
+    int64_t rows_total;
+
+    /* columns */
+    size_t ncols;
+    char **names;                    /* pool */
+    int have_header;                 /* first row seen */
+
+    int err;
+    struct csv_where where;
+};
+
+/* libcsv allocates its field buffer through these; the buffer then counts
+   against the budget like everything else. */
+static _Thread_local pool_t *libcsv_pool;
+static void *libcsv_realloc(void *p, size_t n) { return pool_realloc(libcsv_pool, p, n); }
+static void libcsv_free(void *p) { pool_free(libcsv_pool, p); }
+static int no_space(unsigned char c) { (void)c; return 0; }
+
+static void fail(struct csv_reader *r, int code, int64_t line, int64_t col,
+                 const char *fmt, ...) {
+    if (r->err)
+        return;
+    r->err = code;
+    r->where.line = line;
+    r->where.column = col;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->where.detail, sizeof r->where.detail, fmt, ap);
+    va_end(ap);
+}
+
+/* Grow *buf (elements of size sz) to hold at least need elements. */
+static int grow(pool_t *pool, void **buf, size_t *cap, size_t need, size_t sz) {
+    if (need <= *cap)
+        return 1;
+    size_t n = *cap + *cap / 2 + 1024;
+    if (n < need)
+        n = need;
+    void *p = pool_realloc(pool, *buf, n * sz);
+    if (!p)
+        return 0;
+    *buf = p;
+    *cap = n;
+    return 1;
+}
+
+static int is_null_marker(const struct csv_reader *r, const char *s, size_t n) {
+    for (size_t i = 0; i < r->opt.n_nulls; i++)
+        if (strlen(r->opt.nulls[i]) == n && memcmp(r->opt.nulls[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+static void on_field(void *s, size_t n, void *data) {
+    struct csv_reader *r = data;
+    if (r->err)
+        return;
+    if (r->row_fields == 0)
+        r->row_line = r->cur_line;
+    r->prev_term = 0;
+    const unsigned char *p = s;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '\n' || (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n')))
+            r->cur_line++;
+    r->row_fields++;
+    if (r->ncols && r->row_fields > r->ncols)
+        return;                      /* counted, reported at the row's end */
+    int null = !s || (!r->parser.quoted && is_null_marker(r, s, n));
+    if (r->text_len + n > TEXT_MAX) {
+        fail(r, ERR_NOMEM, r->row_line, (int64_t)r->row_fields,
+             "buffered rows exceed 2 GiB; lower -m or --row-group-size");
+        return;
+    }
+    if (!grow(r->pool, (void **)&r->text, &r->text_cap, r->text_len + n, 1) ||
+        !grow(r->pool, (void **)&r->fend, &r->fend_cap, r->nfend + 1, sizeof *r->fend)) {
+        fail(r, ERR_NOMEM, r->row_line, (int64_t)r->row_fields,
+             "row does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
+        return;
+    }
+    if (!null && n)
+        memcpy(r->text + r->text_len, s, n);
+    r->text_len += null ? 0 : n;
+    r->fend[r->nfend++] = (uint32_t)r->text_len | (null ? CSV_NULL_BIT : 0);
+}
+
+/* Make the column names from the fields of the first row, then drop them
+   from the buffer. */
+static void take_header(struct csv_reader *r) {
+    size_t n = r->row_fields;
+    r->names = pool_calloc(r->pool, n, sizeof *r->names);
+    if (!r->names) {
+        fail(r, ERR_NOMEM, r->row_line, 0, "header does not fit the memory budget");
+        return;
+    }
+    r->ncols = n;
+    for (size_t c = 0; c < n; c++) {
+        uint32_t start = c ? r->fend[c - 1] & ~CSV_NULL_BIT : 0;
+        uint32_t end = r->fend[c] & ~CSV_NULL_BIT;
+        char base[64];
+        const char *src = (const char *)r->text + start;
+        size_t len = end - start;
+        if (!r->opt.header || len == 0) {
+            snprintf(base, sizeof base, "column_%zu", c + 1);
+            src = base;
+            len = strlen(base);
+        }
+        /* unique: append _2, _3 ... while the name is taken */
+        for (unsigned k = 1;; k++) {
+            char suffix[16] = "";
+            if (k > 1)
+                snprintf(suffix, sizeof suffix, "_%u", k);
+            size_t sl = strlen(suffix);
+            char *name = pool_alloc(r->pool, len + sl + 1);
+            if (!name) {
+                fail(r, ERR_NOMEM, r->row_line, 0, "header does not fit the memory budget");
+                return;
+            }
+            memcpy(name, src, len);
+            memcpy(name + len, suffix, sl + 1);
+            size_t j = 0;
+            while (j < c && strcmp(r->names[j], name) != 0)
+                j++;
+            if (j == c) {
+                r->names[c] = name;
+                break;
+            }
+            pool_free(r->pool, name);
+        }
+    }
+    if (r->opt.header) {
+        r->text_len = 0;
+        r->nfend = 0;
+    }
+}
+
+static void on_row(int c, void *data) {
+    struct csv_reader *r = data;
+    if (r->err)
+        return;
+    if (r->row_fields == 0) {        /* a blank line, or the LF of a CRLF */
+        if (c != -1 && !(c == '\n' && r->prev_term == '\r'))
+            r->cur_line++;
+        r->prev_term = c;
+        return;
+    }
+    if (!r->have_header) {
+        r->have_header = 1;
+        take_header(r);
+        if (r->err)
+            return;
+    } else if (r->row_fields != r->ncols) {
+        fail(r, ERR_CSV, r->row_line,
+             (int64_t)(r->row_fields < r->ncols ? r->row_fields + 1 : r->ncols + 1),
+             "expected %zu fields, found %zu", r->ncols, r->row_fields);
+        return;
+    }
+    if (!r->opt.header || r->rows_total > 0 || r->nfend) {
+        if (r->nfend == (r->nrows + 1) * r->ncols) {
+            if (!grow(r->pool, (void **)&r->line, &r->line_cap, r->nrows + 1, sizeof *r->line)) {
+                fail(r, ERR_NOMEM, r->row_line, 0, "row does not fit the memory budget");
+                return;
+            }
+            r->line[r->nrows++] = r->row_line;
+            r->rows_total++;
+        }
+    }
+    if (c == '\n' || c == '\r')
+        r->cur_line++;
+    r->prev_term = c;
+    r->row_fields = 0;
+}
+
+/* Give libcsv the next piece of input, or finish it at the end. */
+static int feed(struct csv_reader *r) {
+    const unsigned char *p;
+    size_t n;
+    if (r->map) {
+        p = r->map + r->map_pos;
+        n = r->map_len - r->map_pos;
+        if (n > PIECE)
+            n = PIECE;
+        r->map_pos += n;
+    } else {
+        ssize_t got;
+        do
+            got = read(r->fd, r->chunk, PIECE);
+        while (got < 0 && errno == EINTR);
+        if (got < 0) {
+            fail(r, ERR_IO, r->cur_line, 0, "read error: %s", strerror(errno));
+            return r->err;
+        }
+        p = r->chunk;
+        n = (size_t)got;
+    }
+    if (r->at_start && n) {
+        r->at_start = 0;
+        if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) {
+            fail(r, ERR_CSV, 1, 0, "UTF-16 input is not supported; "
+                 "convert it first, e.g. iconv -f UTF-16 -t UTF-8");
+            return r->err;
+        }
+        if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+            p += 3;
+            n -= 3;
+            r->bytes_in += 3;
+        }
+    }
+    if (n == 0) {
+        r->eof = 1;
+        if (csv_fini(&r->parser, on_field, on_row, r) != 0 && !r->err)
+            fail(r, ERR_CSV, r->row_fields ? r->row_line : r->cur_line,
+                 (int64_t)r->row_fields + 1, "quoted field is not terminated");
+        return r->err;
+    }
+    libcsv_pool = r->pool;
+    size_t done = csv_parse(&r->parser, p, n, on_field, on_row, r);
+    r->bytes_in += done;
+    if (done != n && !r->err) {
+        if (csv_error(&r->parser) == CSV_ENOMEM)
+            fail(r, ERR_NOMEM, r->row_fields ? r->row_line : r->cur_line,
+                 (int64_t)r->row_fields + 1,
+                 "field does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
+        else
+            fail(r, ERR_CSV, r->cur_line, 0, "%s", csv_strerror(csv_error(&r->parser)));
+    }
+    return r->err;
+}
+
+int csv_open(pool_t *pool, int fd, const struct csv_options *o, struct csv_reader **out) {
+    *out = NULL;
+    struct csv_reader *r = pool_calloc(pool, 1, sizeof *r);
+    if (!r)
+        return ERR_NOMEM;
+    r->pool = pool;
+    r->fd = fd;
+    r->opt = *o;
+    r->at_start = 1;
+    r->cur_line = 1;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+        if (pos < 0)
+            pos = 0;
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+            r->map = m;
+            r->map_len = (size_t)st.st_size;
+            r->map_pos = (size_t)pos < r->map_len ? (size_t)pos : r->map_len;
+        }
+    }
+    if (!r->map && !(r->chunk = pool_alloc(pool, PIECE))) {
+        pool_free(pool, r);
+        return ERR_NOMEM;
+    }
+    libcsv_pool = pool;
+    if (csv_init(&r->parser, CSV_STRICT_FINI | CSV_EMPTY_IS_NULL | CSV_REPALL_NL) != 0) {
+        csv_close(r);
+        return ERR_NOMEM;
+    }
+    r->parser_live = 1;
+    csv_set_realloc_func(&r->parser, libcsv_realloc);
+    csv_set_free_func(&r->parser, libcsv_free);
+    csv_set_blk_size(&r->parser, 4096);
+    csv_set_space_func(&r->parser, no_space);
+    csv_set_delim(&r->parser, o->delimiter);
+    csv_set_quote(&r->parser, o->quote);
+    *out = r;
+    while (!r->have_header && !r->eof)
+        FORWARD_IF_ERROR(feed(r));
+    return r->err;
+}
+
+/* Move the rows not handed out yet, and the fields of the row being parsed,
+   to the front of the buffers. */
+static void compact(struct csv_reader *r) {
+    if (r->base_row == 0)
+        return;
+    size_t f0 = r->base_row * r->ncols;
+    uint32_t t0 = r->fend[f0 - 1] & ~CSV_NULL_BIT;
+    memmove(r->text, r->text + t0, r->text_len - t0);
+    r->text_len -= t0;
+    for (size_t i = f0; i < r->nfend; i++)
+        r->fend[i - f0] = r->fend[i] - t0;
+    r->nfend -= f0;
+    memmove(r->line, r->line + r->base_row, (r->nrows - r->base_row) * sizeof *r->line);
+    r->nrows -= r->base_row;
+    r->base_row = 0;
+}
+
+int csv_next_batch(struct csv_reader *r, size_t max_rows, size_t max_bytes,
+                   const struct csv_batch **b) {
+    *b = NULL;
+    if (r->err)
+        return r->err;
+    if (max_rows == 0)
+        max_rows = 1;
+    for (;;) {
+        size_t avail = r->nrows - r->base_row;
+        size_t first = r->base_row ? r->fend[r->base_row * r->ncols - 1] & ~CSV_NULL_BIT : 0;
+        size_t bytes = avail ? (r->fend[r->nrows * r->ncols - 1] & ~CSV_NULL_BIT) - first
+                               + avail * (r->ncols * 4 + 8) : 0;
+        if (avail && (avail >= max_rows || bytes >= max_bytes || r->eof)) {
+            size_t k = avail < max_rows ? avail : max_rows;
+            r->view.ncols = r->ncols;
+            r->view.nrows = k;
+            r->view.text = r->text;
+            r->view.fend = r->fend + r->base_row * r->ncols;
+            r->view.first = (uint32_t)first;
+            r->view.line = r->line + r->base_row;
+            r->base_row += k;
+            *b = &r->view;
+            return ERR_OK;
+        }
+        if (r->eof)
+            return ERR_OK;
+        compact(r);
+        FORWARD_IF_ERROR(feed(r));
+    }
+}
+
+size_t csv_ncols(const struct csv_reader *r) { return r->ncols; }
+const char *csv_name(const struct csv_reader *r, size_t col) { return r->names[col]; }
+const struct csv_where *csv_where(const struct csv_reader *r) { return &r->where; }
+uint64_t csv_bytes_in(const struct csv_reader *r) { return r->bytes_in; }
+int64_t csv_rows(const struct csv_reader *r) { return r->rows_total; }
+int csv_is_mmapped(const struct csv_reader *r) { return r->map != NULL; }
+
+void csv_close(struct csv_reader *r) {
+    if (!r)
+        return;
+    pool_t *pool = r->pool;
+    if (r->parser_live) {
+        libcsv_pool = pool;
+        csv_free(&r->parser);
+    }
+    if (r->map)
+        munmap((void *)r->map, r->map_len);
+    if (r->names) {
+        for (size_t c = 0; c < r->ncols; c++)
+            pool_free(pool, r->names[c]);
+        pool_free(pool, r->names);
+    }
+    pool_free(pool, r->chunk);
+    pool_free(pool, r->text);
+    pool_free(pool, r->fend);
+    pool_free(pool, r->line);
+    pool_free(pool, r);
+}

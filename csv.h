@@ -1,0 +1,91 @@
+/* csv.h -- the streaming CSV reader.
+
+   libcsv tokenizes; this module feeds it the input (a regular file is
+   mmap'ed, anything else is read in fixed 64 KiB chunks), tracks the
+   physical line each row starts on, tells NULL from empty string, takes the
+   header, and hands out the rows in batches of complete rows.
+
+   Batches: csv_next_batch() returns a view of up to max_rows complete rows
+   whose buffered bytes reach about max_bytes (a batch may pass max_bytes by
+   one 64 KiB piece of input).  The view stays valid until the next call to
+   csv_next_batch() or csv_close(); the reader owns every byte of it.
+
+   Fields: an empty unquoted field, and an unquoted field equal to one of the
+   NULL markers, is NULL; a quoted empty field "" is an empty string.
+   Leading and trailing spaces are kept.  Blank lines are skipped.  A UTF-8
+   byte-order mark at the start is dropped; UTF-16 input is refused.
+
+   Memory: all buffers come from the pool: the buffered rows (text, 4 bytes
+   per field, 8 per row), libcsv's field buffer (the longest field), and a
+   64 KiB read buffer for non-mmap'ed input.  A field or row that does not
+   fit the budget is ERR_NOMEM naming its line.
+
+   Failure: functions return ERR_OK or an error code (ERR_CSV for a row with
+   the wrong number of fields or an unterminated quote, ERR_IO, ERR_NOMEM)
+   and fill csv_where() with the line, the column and a detail message.
+ */
+#ifndef CSV2PQ_CSV_H
+#define CSV2PQ_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pool.h"
+
+#define CSV_NULL_BIT 0x80000000u
+
+struct csv_options {
+    unsigned char delimiter;         /* ',' */
+    unsigned char quote;             /* '"' */
+    int header;                      /* the first row names the columns */
+    const char *const *nulls;        /* extra NULL markers */
+    size_t n_nulls;
+};
+
+/* A run of complete rows; field i of row r is fend index r * ncols + c. */
+struct csv_batch {
+    size_t ncols, nrows;
+    const unsigned char *text;       /* field bytes, owned by the reader */
+    const uint32_t *fend;            /* end offset of each field | CSV_NULL_BIT */
+    uint32_t first;                  /* offset of the batch's first field */
+    const int64_t *line;             /* line each row starts on (1-based) */
+};
+
+/* Field i of a batch: sets *s and *n, returns 1 when the field is NULL. */
+static inline int csv_field(const struct csv_batch *b, size_t i,
+                            const char **s, size_t *n) {
+    uint32_t start = i ? b->fend[i - 1] & ~CSV_NULL_BIT : b->first;
+    uint32_t end = b->fend[i];
+    *s = (const char *)b->text + start;
+    *n = (end & ~CSV_NULL_BIT) - start;
+    return (end & CSV_NULL_BIT) != 0;
+}
+
+struct csv_where {
+    int64_t line, column;            /* 0 when unknown */
+    char detail[256];
+};
+
+struct csv_reader;
+
+/* Open a reader on fd (not closed by the reader) and read up to the end of
+   the first row: the header, or the first data row with header = 0, which
+   fixes the number of columns.  ncols is 0 for an input with no rows. */
+int csv_open(pool_t *pool, int fd, const struct csv_options *o,
+             struct csv_reader **r);
+
+size_t csv_ncols(const struct csv_reader *r);
+/* Column names: from the header, made unique ("a", "a_2", ...), an empty
+   name becoming column_N; column_1 ... column_N without a header. */
+const char *csv_name(const struct csv_reader *r, size_t col);
+
+/* The next batch, or *b = NULL at the end of the input. */
+int csv_next_batch(struct csv_reader *r, size_t max_rows, size_t max_bytes,
+                   const struct csv_batch **b);
+
+const struct csv_where *csv_where(const struct csv_reader *r);
+uint64_t csv_bytes_in(const struct csv_reader *r);   /* input bytes consumed */
+int64_t csv_rows(const struct csv_reader *r);        /* data rows so far */
+int csv_is_mmapped(const struct csv_reader *r);
+void csv_close(struct csv_reader *r);
+
+#endif

@@ -1,0 +1,865 @@
+#include "pqwrite.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "codec.h"
+#include "encode.h"
+#include "err.h"
+#include "pqmeta.h"
+#include "thrift_compact.h"
+#include "types.h"
+
+#define OUT_BUF   (256u << 10)       /* output buffer, bytes */
+#define PAGE_ROWS 65536              /* rows per data page at most */
+#define STAT_MAX  64                 /* bytes of a string statistic */
+
+/* A string value: where its bytes lie in the batch's text. */
+struct str_ref { uint32_t off, len; };
+
+/* Statistics being gathered for a page or a column chunk. */
+struct stats {
+    int64_t nulls, nans, values;
+    int has;                         /* min and max are set */
+    union { int64_t i; double d; struct str_ref s; } min, max;
+};
+
+/* Bytes of one statistic bound, kept until the row group is encoded. */
+struct stat_bytes { uint8_t min[STAT_MAX + 8], max[STAT_MAX + 8]; size_t nmin, nmax; int exact_max; };
+
+struct pqw_writer {
+    pool_t *pool;
+    int fd;
+    struct pqw_options opt;
+    size_t ncols;
+    struct pqw_column *cols;         /* names copied into the pool */
+    struct codec_ctx *codec;
+
+    uint8_t *out; size_t out_len;    /* output buffer (pool) */
+    uint64_t offset;                 /* bytes of the file so far */
+
+    int64_t num_rows;
+    uint32_t n_row_groups;
+    struct tc_writer row_groups;     /* encoded RowGroup structs */
+    struct tc_writer header;         /* scratch for page headers */
+
+    /* per column chunk scratch, grown as needed (pool) */
+    uint8_t *defs; size_t defs_cap;          /* one per row */
+    uint32_t *lv; size_t lv_cap;             /* levels of one page, bytes */
+    void *vals; size_t vals_cap;             /* typed non-null values, bytes */
+    uint32_t *idx; size_t idx_cap;           /* dictionary index per value */
+    uint8_t *page; size_t page_cap;          /* levels + values of one page */
+    uint8_t *comp; size_t comp_cap;          /* compressed page */
+    uint8_t *chunk; size_t chunk_len, chunk_cap;  /* encoded column chunk */
+
+    struct pq_column_chunk *cc;      /* ncols, for the row group being written */
+    struct stat_bytes *sb;           /* ncols */
+    int *encodings;                  /* 3 per column */
+    struct pq_page_encoding_stats *estats;  /* 2 per column */
+    struct pq_bytes *paths;          /* ncols */
+};
+
+static int set_where(struct pqw_where *where, int code, int64_t line, int64_t col,
+                     const char *fmt, ...) {
+    if (where) {
+        where->line = line;
+        where->column = col;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(where->detail, sizeof where->detail, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static int reserve(pool_t *pool, void **buf, size_t *cap, size_t need) {
+    if (need <= *cap)
+        return ERR_OK;
+    size_t n = *cap + *cap / 2;
+    if (n < need)
+        n = need;
+    void *p = pool_realloc(pool, *buf, n);
+    if (!p) {
+        p = pool_realloc(pool, *buf, need);
+        if (!p)
+            return ERR_NOMEM;
+        n = need;
+    }
+    *buf = p;
+    *cap = n;
+    return ERR_OK;
+}
+
+/* ---- output ---- */
+
+static int write_all(int fd, const uint8_t *p, size_t n) {
+    while (n) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            return ERR_IO;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return ERR_OK;
+}
+
+static int flush_out(struct pqw_writer *w) {
+    int e = write_all(w->fd, w->out, w->out_len);
+    w->out_len = 0;
+    return e;
+}
+
+static int emit(struct pqw_writer *w, const void *p, size_t n) {
+    w->offset += n;
+    if (w->out_len + n > OUT_BUF) {
+        FORWARD_IF_ERROR(flush_out(w));
+        if (n >= OUT_BUF)
+            return write_all(w->fd, p, n);
+    }
+    memcpy(w->out + w->out_len, p, n);
+    w->out_len += n;
+    return ERR_OK;
+}
+
+static int io_error(struct pqw_where *where) {
+    return set_where(where, ERR_IO, 0, 0, "write error: %s", strerror(errno));
+}
+
+/* ---- the writer ---- */
+
+static int physical_type(int t) {
+    switch (t) {
+    case TY_BOOLEAN: return PQ_BOOLEAN;
+    case TY_INT64: case TY_TIMESTAMP: case TY_TIMESTAMP_UTC: return PQ_INT64;
+    case TY_DOUBLE: return PQ_DOUBLE;
+    case TY_DATE: return PQ_INT32;
+    default: return PQ_BYTE_ARRAY;
+    }
+}
+
+int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols,
+               const struct pqw_options *o, struct pqw_writer **out,
+               struct pqw_where *where) {
+    *out = NULL;
+    struct pqw_writer *w = pool_calloc(pool, 1, sizeof *w);
+    if (!w)
+        return set_where(where, ERR_NOMEM, 0, 0, "writer state");
+    w->pool = pool;
+    w->fd = fd;
+    w->opt = *o;
+    w->ncols = ncols;
+    tc_writer_init(&w->row_groups, pool);
+    tc_writer_init(&w->header, pool);
+    *out = w;
+    w->cols = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->cols);
+    w->cc = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->cc);
+    w->sb = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->sb);
+    w->encodings = pool_calloc(pool, 3 * (ncols ? ncols : 1), sizeof *w->encodings);
+    w->estats = pool_calloc(pool, 2 * (ncols ? ncols : 1), sizeof *w->estats);
+    w->paths = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->paths);
+    w->out = pool_alloc(pool, OUT_BUF);
+    if (!w->cols || !w->cc || !w->sb || !w->encodings || !w->estats || !w->paths || !w->out)
+        return set_where(where, ERR_NOMEM, 0, 0, "writer state for %zu columns", ncols);
+    for (size_t c = 0; c < ncols; c++) {
+        size_t n = strlen(cols[c].name);
+        char *name = pool_alloc(pool, n + 1);
+        if (!name)
+            return set_where(where, ERR_NOMEM, 0, 0, "column names");
+        memcpy(name, cols[c].name, n + 1);
+        w->cols[c].name = name;
+        w->cols[c].type = cols[c].type;
+        w->paths[c].p = (const uint8_t *)name;
+        w->paths[c].n = n;
+    }
+    int e = codec_create(pool, o->codec, o->level, &w->codec);
+    if (e)
+        return set_where(where, e, 0, 0, "%s compressor", codec_name(o->codec));
+    if (emit(w, "PAR1", 4) != ERR_OK)
+        return io_error(where);
+    return ERR_OK;
+}
+
+/* ---- values ---- */
+
+/* Whether [s, s+n) is well-formed UTF-8 (no overlongs, no surrogates, at
+   most U+10FFFF). */
+static int utf8_valid(const unsigned char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        while (i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, s + i, 8);
+            if (v & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
+        unsigned c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        unsigned lo = 0x80, hi = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf) k = 1;
+        else if (c >= 0xe0 && c <= 0xef) {
+            k = 2;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 3;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        } else
+            return 0;
+        if (n - i <= k)
+            return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t j = 2; j <= k; j++)
+            if ((s[i + j] & 0xc0) != 0x80)
+                return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+static int str_cmp(const uint8_t *text, struct str_ref a, struct str_ref b) {
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = memcmp(text + a.off, text + b.off, n);
+    return c ? c : (a.len > b.len) - (a.len < b.len);
+}
+
+/* Fold value i of the column's typed values into st. */
+static void stats_add(struct stats *st, int type, const void *vals, size_t i,
+                      const uint8_t *text) {
+    st->values++;
+    switch (type) {
+    case TY_DOUBLE: {
+        double d = ((const double *)vals)[i];
+        if (isnan(d)) {
+            st->nans++;
+            return;
+        }
+        if (!st->has || d < st->min.d) st->min.d = d;
+        if (!st->has || d > st->max.d) st->max.d = d;
+        if (d == 0) {                /* -0 for the minimum, +0 for the maximum */
+            if (st->min.d == 0) st->min.d = -0.0;
+            if (st->max.d == 0) st->max.d = 0.0;
+        }
+        break;
+    }
+    case TY_STRING: {
+        struct str_ref s = ((const struct str_ref *)vals)[i];
+        if (!st->has || str_cmp(text, s, st->min.s) < 0) st->min.s = s;
+        if (!st->has || str_cmp(text, s, st->max.s) > 0) st->max.s = s;
+        break;
+    }
+    case TY_DATE: {
+        int64_t v = ((const int32_t *)vals)[i];
+        if (!st->has || v < st->min.i) st->min.i = v;
+        if (!st->has || v > st->max.i) st->max.i = v;
+        break;
+    }
+    case TY_BOOLEAN: {
+        int64_t v = ((const uint8_t *)vals)[i];
+        if (!st->has || v < st->min.i) st->min.i = v;
+        if (!st->has || v > st->max.i) st->max.i = v;
+        break;
+    }
+    default: {
+        int64_t v = ((const int64_t *)vals)[i];
+        if (!st->has || v < st->min.i) st->min.i = v;
+        if (!st->has || v > st->max.i) st->max.i = v;
+        break;
+    }
+    }
+    st->has = 1;
+}
+
+/* The PLAIN bytes of the statistics bounds: strings longer than STAT_MAX
+   are cut to a prefix for the minimum and to a larger prefix-based string
+   for the maximum (the last ASCII byte of the prefix incremented). */
+/* Fold the statistics of a page into those of its column chunk. */
+static void stats_merge(struct stats *into, const struct stats *from, int type,
+                        const uint8_t *text) {
+    into->nulls += from->nulls;
+    into->nans += from->nans;
+    into->values += from->values;
+    if (!from->has)
+        return;
+    if (!into->has) {
+        into->min = from->min;
+        into->max = from->max;
+        into->has = 1;
+        return;
+    }
+    switch (type) {
+    case TY_DOUBLE:
+        if (from->min.d < into->min.d)  /* zeros are already -0 and +0 */
+            into->min.d = from->min.d;
+        if (from->max.d > into->max.d)
+            into->max.d = from->max.d;
+        break;
+    case TY_STRING:
+        if (str_cmp(text, from->min.s, into->min.s) < 0) into->min.s = from->min.s;
+        if (str_cmp(text, from->max.s, into->max.s) > 0) into->max.s = from->max.s;
+        break;
+    default:
+        if (from->min.i < into->min.i) into->min.i = from->min.i;
+        if (from->max.i > into->max.i) into->max.i = from->max.i;
+        break;
+    }
+}
+
+static void stats_bytes(const struct stats *st, int type, const uint8_t *text,
+                        struct stat_bytes *b) {
+    b->exact_max = 1;
+    switch (type) {
+    case TY_BOOLEAN:
+        b->min[0] = (uint8_t)st->min.i;
+        b->max[0] = (uint8_t)st->max.i;
+        b->nmin = b->nmax = 1;
+        break;
+    case TY_DATE:
+        enc_store_u32le(b->min, (uint32_t)st->min.i);
+        enc_store_u32le(b->max, (uint32_t)st->max.i);
+        b->nmin = b->nmax = 4;
+        break;
+    case TY_DOUBLE: {
+        uint64_t lo, hi;
+        memcpy(&lo, &st->min.d, 8);
+        memcpy(&hi, &st->max.d, 8);
+        enc_store_u64le(b->min, lo);
+        enc_store_u64le(b->max, hi);
+        b->nmin = b->nmax = 8;
+        break;
+    }
+    case TY_STRING: {
+        const uint8_t *mn = text + st->min.s.off, *mx = text + st->max.s.off;
+        size_t nmn = st->min.s.len, nmx = st->max.s.len;
+        if (nmn > STAT_MAX) {        /* cut at a character boundary */
+            nmn = STAT_MAX;
+            while (nmn && (mn[nmn] & 0xc0) == 0x80)
+                nmn--;
+        }
+        memcpy(b->min, mn, nmn);
+        b->nmin = nmn;
+        if (nmx <= STAT_MAX) {
+            memcpy(b->max, mx, nmx);
+            b->nmax = nmx;
+        } else {
+            size_t k = STAT_MAX;
+            while (k && mx[k - 1] >= 0x7f)
+                k--;
+            b->exact_max = 0;
+            if (k) {
+                memcpy(b->max, mx, k);
+                b->max[k - 1]++;
+                b->nmax = k;
+            } else {
+                b->nmax = SIZE_MAX;  /* no usable bound */
+            }
+        }
+        break;
+    }
+    default:
+        enc_store_u64le(b->min, (uint64_t)st->min.i);
+        enc_store_u64le(b->max, (uint64_t)st->max.i);
+        b->nmin = b->nmax = 8;
+        break;
+    }
+}
+
+static void stats_to_pq(const struct stats *st, int type, const uint8_t *text,
+                        struct stat_bytes *b, struct pq_statistics *ps) {
+    memset(ps, 0, sizeof *ps);
+    ps->has_null_count = 1;
+    ps->null_count = st->nulls;
+    if (type == TY_DOUBLE) {
+        ps->has_nan_count = 1;
+        ps->nan_count = st->nans;
+    }
+    if (!st->has)
+        return;
+    stats_bytes(st, type, text, b);
+    ps->has_min_value = 1;
+    ps->min_value.p = b->min;
+    ps->min_value.n = b->nmin;
+    ps->has_is_min_value_exact = type == TY_STRING;
+    ps->is_min_value_exact = type == TY_STRING && b->nmin == st->min.s.len;
+    if (b->nmax != SIZE_MAX) {
+        ps->has_max_value = 1;
+        ps->max_value.p = b->max;
+        ps->max_value.n = b->nmax;
+        ps->has_is_max_value_exact = type == TY_STRING;
+        ps->is_max_value_exact = b->exact_max;
+    }
+}
+
+/* Convert column c of the batch to typed values: w->defs gets one level per
+   row, w->vals the non-null values; *nvals their count. */
+static int convert_column(struct pqw_writer *w, const struct csv_batch *b, size_t c,
+                          size_t *nvals, struct pqw_where *where) {
+    int type = w->cols[c].type;
+    size_t width = type == TY_BOOLEAN ? 1 : type == TY_DATE ? 4 :
+                   type == TY_STRING ? sizeof(struct str_ref) : 8;
+    if (reserve(w->pool, (void **)&w->defs, &w->defs_cap, b->nrows) ||
+        reserve(w->pool, &w->vals, &w->vals_cap, b->nrows * width))
+        return set_where(where, ERR_NOMEM, b->line[0], (int64_t)c + 1,
+                         "values of column \"%s\" do not fit the memory budget", w->cols[c].name);
+    size_t k = 0;
+    for (size_t r = 0; r < b->nrows; r++) {
+        const char *s;
+        size_t n;
+        if (csv_field(b, r * b->ncols + c, &s, &n)) {
+            w->defs[r] = 0;
+            continue;
+        }
+        w->defs[r] = 1;
+        int ok = 1, utc = 0;
+        switch (type) {
+        case TY_BOOLEAN: {
+            int v;
+            ok = ty_parse_bool(s, n, &v);
+            ((uint8_t *)w->vals)[k] = (uint8_t)v;
+            break;
+        }
+        case TY_INT64:
+            ok = ty_parse_int64(s, n, (int64_t *)w->vals + k);
+            break;
+        case TY_DOUBLE:
+            ok = ty_parse_double(s, n, (double *)w->vals + k);
+            break;
+        case TY_DATE:
+            ok = ty_parse_date(s, n, (int32_t *)w->vals + k);
+            break;
+        case TY_TIMESTAMP:
+        case TY_TIMESTAMP_UTC:
+            ok = ty_parse_timestamp(s, n, (int64_t *)w->vals + k, &utc) &&
+                 utc == (type == TY_TIMESTAMP_UTC);
+            break;
+        default: {
+            if (!utf8_valid((const unsigned char *)s, n))
+                return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
+                                 "invalid UTF-8 in column \"%s\"", w->cols[c].name);
+            struct str_ref *ref = (struct str_ref *)w->vals + k;
+            ref->off = (uint32_t)((const unsigned char *)s - b->text);
+            ref->len = (uint32_t)n;
+            break;
+        }
+        }
+        if (!ok)
+            return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
+                             "column \"%s\" is %s, but this value is \"%.*s\"%s",
+                             w->cols[c].name, ty_name(type), n > 40 ? 40 : (int)n, s,
+                             n > 40 ? "..." : "");
+        k++;
+    }
+    *nvals = k;
+    return ERR_OK;
+}
+
+/* PLAIN bytes of values [v0, v1). */
+static size_t plain_size(const struct pqw_writer *w, int type, size_t v0, size_t v1) {
+    switch (type) {
+    case TY_BOOLEAN: return (v1 - v0 + 7) / 8;
+    case TY_DATE: return (v1 - v0) * 4;
+    case TY_STRING: {
+        size_t n = 0;
+        const struct str_ref *s = w->vals;
+        for (size_t i = v0; i < v1; i++)
+            n += 4 + s[i].len;
+        return n;
+    }
+    default: return (v1 - v0) * 8;
+    }
+}
+
+static size_t plain_encode(const struct pqw_writer *w, int type, const uint8_t *text,
+                           size_t v0, size_t v1, uint8_t *out) {
+    uint8_t *o = out;
+    switch (type) {
+    case TY_BOOLEAN:
+        enc_plain_bool_encode((const uint8_t *)w->vals + v0, v1 - v0, o);
+        return (v1 - v0 + 7) / 8;
+    case TY_DATE:
+        for (size_t i = v0; i < v1; i++, o += 4)
+            enc_store_u32le(o, (uint32_t)((const int32_t *)w->vals)[i]);
+        break;
+    case TY_STRING:
+        for (size_t i = v0; i < v1; i++) {
+            struct str_ref s = ((const struct str_ref *)w->vals)[i];
+            enc_store_u32le(o, s.len);
+            memcpy(o + 4, text + s.off, s.len);
+            o += 4 + s.len;
+        }
+        break;
+    default:
+        for (size_t i = v0; i < v1; i++, o += 8) {
+            uint64_t u;
+            memcpy(&u, (const uint8_t *)w->vals + i * 8, 8);
+            enc_store_u64le(o, u);
+        }
+        break;
+    }
+    return (size_t)(o - out);
+}
+
+/* Definition levels (0/1 per row) in the RLE/bit-packed hybrid, through
+   the writer's 32-bit scratch (one entry per row of a page). */
+static int levels_encode(struct pqw_writer *w, const uint8_t *defs, size_t n,
+                         uint8_t *out, size_t *len) {
+    FORWARD_IF_ERROR(reserve(w->pool, (void **)&w->lv, &w->lv_cap, n * sizeof *w->lv));
+    for (size_t j = 0; j < n; j++)
+        w->lv[j] = defs[j];
+    *len = enc_rle_encode(w->lv, n, 1, out);
+    return ERR_OK;
+}
+
+/* Compress a page body and append header + body to the chunk.  h has its
+   type-specific part filled in. */
+static int put_page(struct pqw_writer *w, struct pq_page_header *h, const uint8_t *body,
+                    size_t n, size_t *uncompressed, size_t *compressed) {
+    size_t bound = codec_bound(w->opt.codec, n);
+    FORWARD_IF_ERROR(reserve(w->pool, (void **)&w->comp, &w->comp_cap, bound));
+    size_t clen;
+    FORWARD_IF_ERROR(codec_compress(w->codec, body, n, w->comp, w->comp_cap, &clen));
+    if (n > INT32_MAX || clen > INT32_MAX)
+        return ERR_TOOBIG;
+    h->uncompressed_page_size = (int32_t)n;
+    h->compressed_page_size = (int32_t)clen;
+    w->header.len = 0;
+    pqm_encode_page_header(&w->header, h);
+    FORWARD_IF_ERROR(tc_writer_error(&w->header));
+    FORWARD_IF_ERROR(reserve(w->pool, (void **)&w->chunk, &w->chunk_cap,
+                             w->chunk_len + w->header.len + clen));
+    memcpy(w->chunk + w->chunk_len, w->header.buf, w->header.len);
+    memcpy(w->chunk + w->chunk_len + w->header.len, w->comp, clen);
+    w->chunk_len += w->header.len + clen;
+    *uncompressed += w->header.len + n;
+    *compressed += w->header.len + clen;
+    return ERR_OK;
+}
+
+/* Try dictionary encoding of the chunk's values: on success w->idx holds an
+   index per value and *dict the dictionary; *dict is NULL when PLAIN is
+   better or the dictionary passes the size limit. */
+static int build_dictionary(struct pqw_writer *w, int type, const uint8_t *text,
+                            size_t nvals, struct enc_dict **dict) {
+    *dict = NULL;
+    if (type == TY_BOOLEAN || nvals == 0 || w->opt.dict_limit == 0)
+        return ERR_OK;
+    int kind = type == TY_STRING ? ENC_DICT_BYTES : type == TY_DATE ? ENC_DICT_FIXED4 : ENC_DICT_FIXED8;
+    struct enc_dict *d = enc_dict_create(w->pool, kind, 1024);
+    if (!d)
+        return ERR_OK;               /* no room for a dictionary: PLAIN */
+    if (reserve(w->pool, (void **)&w->idx, &w->idx_cap, nvals * sizeof *w->idx)) {
+        enc_dict_free(d);
+        return ERR_OK;
+    }
+    for (size_t i = 0; i < nvals; i++) {
+        const void *v;
+        size_t n;
+        if (type == TY_STRING) {
+            struct str_ref s = ((const struct str_ref *)w->vals)[i];
+            v = text + s.off;
+            n = s.len;
+        } else {
+            v = (const uint8_t *)w->vals + i * (size_t)kind;
+            n = (size_t)kind;
+        }
+        if (enc_dict_insert(d, v, n, &w->idx[i]) != ERR_OK ||
+            enc_dict_plain_size(d) > w->opt.dict_limit) {
+            enc_dict_free(d);
+            return ERR_OK;
+        }
+    }
+    size_t bw = (size_t)enc_bit_width(enc_dict_count(d) - 1);
+    size_t dict_cost = enc_dict_plain_size(d) + (nvals * bw + 7) / 8;
+    if (dict_cost >= plain_size(w, type, 0, nvals)) {
+        enc_dict_free(d);
+        return ERR_OK;
+    }
+    *dict = d;
+    return ERR_OK;
+}
+
+/* Encode column c of the batch into w->chunk and fill w->cc[c] (offsets
+   relative to the chunk's start; the caller adds the file offset). */
+static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t c,
+                        struct pqw_where *where) {
+    int type = w->cols[c].type;
+    struct stats cst = {0};
+    size_t nvals = 0;
+    FORWARD_IF_ERROR(convert_column(w, b, c, &nvals, where));
+
+    struct enc_dict *dict;
+    FORWARD_IF_ERROR(build_dictionary(w, type, b->text, nvals, &dict));
+    int bw = dict ? enc_bit_width(enc_dict_count(dict) - 1) : 0;
+    size_t unc = 0, cmp = 0, npages = 0;
+    int e = ERR_OK;
+    w->chunk_len = 0;
+    struct pq_column_chunk *cc = &w->cc[c];
+    memset(cc, 0, sizeof *cc);
+    struct pq_column_meta *m = &cc->meta_data;
+
+    if (dict) {
+        size_t n = enc_dict_plain_size(dict);
+        e = reserve(w->pool, (void **)&w->page, &w->page_cap, n);
+        if (!e) {
+            enc_dict_write_plain(dict, w->page);
+            struct pq_page_header h = {0};
+            h.type = PQ_DICTIONARY_PAGE;
+            h.has_dictionary_page_header = 1;
+            h.dictionary_page_header.num_values = (int32_t)enc_dict_count(dict);
+            h.dictionary_page_header.encoding = PQ_ENC_PLAIN;
+            m->has_dictionary_page_offset = 1;
+            m->dictionary_page_offset = 0;
+            e = put_page(w, &h, w->page, n, &unc, &cmp);
+        }
+    }
+    m->data_page_offset = (int64_t)w->chunk_len;
+
+    size_t r = 0, v = 0;
+    while (!e && (r < b->nrows || npages == 0)) {
+        /* rows [r, r1) and values [v, v1) make the next page */
+        size_t r1 = r, v1 = v, bytes = 0;
+        while (r1 < b->nrows && r1 - r < PAGE_ROWS && bytes < w->opt.page_size) {
+            if (w->defs[r1]) {
+                if (dict)
+                    bytes += 1;
+                else if (type == TY_STRING)
+                    bytes += 4 + ((const struct str_ref *)w->vals)[v1].len;
+                else
+                    bytes += type == TY_DATE ? 4 : 8;
+                v1++;
+            }
+            r1++;
+        }
+        struct stats pst = {0};
+        pst.nulls = (int64_t)((r1 - r) - (v1 - v));
+        for (size_t i = v; i < v1; i++)
+            stats_add(&pst, type, w->vals, i, b->text);
+        stats_merge(&cst, &pst, type, b->text);
+        size_t lbound = enc_rle_bound(r1 - r, 1);
+        size_t values_bound = dict ? 1 + enc_rle_bound(v1 - v, bw) : plain_size(w, type, v, v1);
+        e = reserve(w->pool, (void **)&w->page, &w->page_cap, 4 + lbound + values_bound);
+        if (e)
+            break;
+        size_t nl;
+        if ((e = levels_encode(w, w->defs + r, r1 - r, w->page + 4, &nl)) != ERR_OK)
+            break;
+        enc_store_u32le(w->page, (uint32_t)nl);
+        uint8_t *p = w->page + 4 + nl;
+        if (dict) {
+            *p = (uint8_t)bw;
+            p += 1 + enc_rle_encode(w->idx + v, v1 - v, bw, p + 1);
+        } else {
+            p += plain_encode(w, type, b->text, v, v1, p);
+        }
+        struct pq_page_header h = {0};
+        struct stat_bytes psb;
+        h.type = PQ_DATA_PAGE;
+        h.has_data_page_header = 1;
+        h.data_page_header.num_values = (int32_t)(r1 - r);
+        h.data_page_header.encoding = dict ? PQ_ENC_RLE_DICTIONARY : PQ_ENC_PLAIN;
+        h.data_page_header.definition_level_encoding = PQ_ENC_RLE;
+        h.data_page_header.repetition_level_encoding = PQ_ENC_RLE;
+        h.data_page_header.has_statistics = 1;
+        stats_to_pq(&pst, type, b->text, &psb, &h.data_page_header.statistics);
+        e = put_page(w, &h, w->page, (size_t)(p - w->page), &unc, &cmp);
+        npages++;
+        r = r1;
+        v = v1;
+    }
+
+    size_t ne = 0;
+    int *enc = w->encodings + 3 * c;
+    struct pq_page_encoding_stats *es = w->estats + 2 * c;
+    if (dict) {
+        enc[ne++] = PQ_ENC_PLAIN;
+        enc[ne++] = PQ_ENC_RLE;
+        enc[ne++] = PQ_ENC_RLE_DICTIONARY;
+        es[0] = (struct pq_page_encoding_stats){PQ_DICTIONARY_PAGE, PQ_ENC_PLAIN, 1};
+        es[1] = (struct pq_page_encoding_stats){PQ_DATA_PAGE, PQ_ENC_RLE_DICTIONARY, (int32_t)npages};
+        m->n_encoding_stats = 2;
+        enc_dict_free(dict);
+    } else {
+        enc[ne++] = PQ_ENC_PLAIN;
+        enc[ne++] = PQ_ENC_RLE;
+        es[0] = (struct pq_page_encoding_stats){PQ_DATA_PAGE, PQ_ENC_PLAIN, (int32_t)npages};
+        m->n_encoding_stats = 1;
+    }
+    if (e)
+        return set_where(where, e, b->line[0], (int64_t)c + 1,
+                         "encoding column \"%s\"", w->cols[c].name);
+    cc->has_meta_data = 1;
+    m->type = physical_type(type);
+    m->encodings = enc;
+    m->n_encodings = (uint32_t)ne;
+    m->encoding_stats = es;
+    m->path_in_schema = &w->paths[c];
+    m->n_path = 1;
+    m->codec = w->opt.codec;
+    m->num_values = (int64_t)b->nrows;
+    m->total_uncompressed_size = (int64_t)unc;
+    m->total_compressed_size = (int64_t)cmp;
+    m->has_statistics = 1;
+    stats_to_pq(&cst, type, b->text, &w->sb[c], &m->statistics);
+    return ERR_OK;
+}
+
+int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
+                        struct pqw_where *where) {
+    if (b->nrows == 0)
+        return ERR_OK;
+    int64_t rg_start = (int64_t)w->offset, total_unc = 0;
+    for (size_t c = 0; c < w->ncols; c++) {
+        FORWARD_IF_ERROR(encode_chunk(w, b, c, where));
+        struct pq_column_meta *m = &w->cc[c].meta_data;
+        int64_t base = (int64_t)w->offset;
+        m->data_page_offset += base;
+        if (m->has_dictionary_page_offset)
+            m->dictionary_page_offset += base;
+        w->cc[c].file_offset = base;
+        total_unc += m->total_uncompressed_size;
+        if (emit(w, w->chunk, w->chunk_len) != ERR_OK)
+            return io_error(where);
+    }
+    struct pq_row_group rg = {0};
+    rg.columns = w->cc;
+    rg.n_columns = (uint32_t)w->ncols;
+    rg.total_byte_size = total_unc;
+    rg.num_rows = (int64_t)b->nrows;
+    rg.has_file_offset = 1;
+    rg.file_offset = rg_start;
+    rg.has_total_compressed_size = 1;
+    rg.total_compressed_size = (int64_t)w->offset - rg_start;
+    rg.has_ordinal = w->n_row_groups < 32768;
+    rg.ordinal = (int16_t)w->n_row_groups;
+    pqm_encode_row_group(&w->row_groups, &rg);
+    if (tc_writer_error(&w->row_groups))
+        return set_where(where, tc_writer_error(&w->row_groups), b->line[0], 0,
+                         "row group metadata");
+    w->n_row_groups++;
+    w->num_rows += (int64_t)b->nrows;
+    return ERR_OK;
+}
+
+int pqw_finish(struct pqw_writer *w, struct pqw_where *where) {
+    size_t n = w->ncols + 1;
+    struct pq_schema_element *schema = pool_calloc(w->pool, n, sizeof *schema);
+    int *orders = pool_calloc(w->pool, n, sizeof *orders);
+    struct tc_writer footer;
+    tc_writer_init(&footer, w->pool);
+    int e = ERR_OK;
+    if (!schema || !orders) {
+        e = set_where(where, ERR_NOMEM, 0, 0, "footer");
+        goto done;
+    }
+    schema[0].name.p = (const uint8_t *)"schema";
+    schema[0].name.n = 6;
+    schema[0].has_num_children = 1;
+    schema[0].num_children = (int32_t)w->ncols;
+    for (size_t c = 0; c < w->ncols; c++) {
+        struct pq_schema_element *s = &schema[c + 1];
+        int t = w->cols[c].type;
+        s->name = w->paths[c];
+        s->has_type = 1;
+        s->type = physical_type(t);
+        s->has_repetition_type = 1;
+        s->repetition_type = PQ_OPTIONAL;
+        orders[c] = 1;
+        switch (t) {
+        case TY_STRING:
+            s->has_converted_type = 1;
+            s->converted_type = PQ_CT_UTF8;
+            s->logical.kind = PQ_LT_STRING;
+            break;
+        case TY_DATE:
+            s->has_converted_type = 1;
+            s->converted_type = PQ_CT_DATE;
+            s->logical.kind = PQ_LT_DATE;
+            break;
+        case TY_TIMESTAMP_UTC:
+            s->has_converted_type = 1;
+            s->converted_type = PQ_CT_TIMESTAMP_MICROS;
+            /* fall through */
+        case TY_TIMESTAMP:
+            s->logical.kind = PQ_LT_TIMESTAMP;
+            s->logical.unit = PQ_MICROS;
+            s->logical.is_adjusted_to_utc = t == TY_TIMESTAMP_UTC;
+            break;
+        default:
+            break;
+        }
+    }
+    struct pq_file_meta m = {0};
+    m.version = 1;
+    m.schema = schema;
+    m.n_schema = (uint32_t)n;
+    m.num_rows = w->num_rows;
+    m.n_row_groups = w->n_row_groups;
+    m.row_groups_encoded = w->row_groups.buf;
+    m.row_groups_encoded_len = w->row_groups.len;
+    m.has_created_by = 1;
+    m.created_by.p = (const uint8_t *)w->opt.created_by;
+    m.created_by.n = strlen(w->opt.created_by);
+    m.column_orders = orders;
+    m.n_column_orders = (uint32_t)w->ncols;
+    pqm_encode_file_meta(&footer, &m);
+    if ((e = tc_writer_error(&footer)) != ERR_OK) {
+        set_where(where, e, 0, 0, "footer");
+        goto done;
+    }
+    uint8_t tail[8];
+    enc_store_u32le(tail, (uint32_t)footer.len);
+    memcpy(tail + 4, "PAR1", 4);
+    if (emit(w, footer.buf, footer.len) || emit(w, tail, 8) || flush_out(w))
+        e = io_error(where);
+done:
+    tc_writer_free(&footer);
+    pool_free(w->pool, schema);
+    pool_free(w->pool, orders);
+    return e;
+}
+
+int64_t pqw_rows(const struct pqw_writer *w) { return w->num_rows; }
+uint32_t pqw_row_groups(const struct pqw_writer *w) { return w->n_row_groups; }
+uint64_t pqw_bytes_out(const struct pqw_writer *w) { return w->offset; }
+
+void pqw_free(struct pqw_writer *w) {
+    if (!w)
+        return;
+    pool_t *pool = w->pool;
+    if (w->cols)
+        for (size_t c = 0; c < w->ncols; c++)
+            pool_free(pool, (void *)w->cols[c].name);
+    codec_free(w->codec);
+    tc_writer_free(&w->row_groups);
+    tc_writer_free(&w->header);
+    pool_free(pool, w->cols);
+    pool_free(pool, w->cc);
+    pool_free(pool, w->sb);
+    pool_free(pool, w->encodings);
+    pool_free(pool, w->estats);
+    pool_free(pool, w->paths);
+    pool_free(pool, w->out);
+    pool_free(pool, w->defs);
+    pool_free(pool, w->lv);
+    pool_free(pool, w->vals);
+    pool_free(pool, w->idx);
+    pool_free(pool, w->page);
+    pool_free(pool, w->comp);
+    pool_free(pool, w->chunk);
+    pool_free(pool, w);
+}

@@ -1,0 +1,73 @@
+/* pqwrite.h -- the Parquet writer: typed column chunks from CSV batches.
+
+   A writer turns each batch of CSV rows (csv.h) into one row group: every
+   column's text is converted to its type, then written as one column chunk
+   of data pages v1 (definition levels in the RLE/bit-packed hybrid; values
+   dictionary-encoded with a PLAIN dictionary page and RLE_DICTIONARY
+   indices, or PLAIN when the dictionary would pass dict_limit bytes or not
+   pay for itself), each page compressed with the chosen codec.  Every
+   column chunk and page header carries statistics (min_value, max_value,
+   null_count).  pqw_finish() writes the footer.  Columns are OPTIONAL.
+
+   Output is written sequentially to a file descriptor (pipes work); the
+   writer owns nothing of the caller's and the caller keeps the fd open.
+
+   Memory (from the pool): per column chunk being encoded, the typed values
+   (at most 8 bytes per row, plus 4 per row for dictionary indices and 1
+   for definition levels), the dictionary (at most dict_limit bytes of
+   values plus its table), one page of levels and values, its compressed
+   copy, and the encoded chunk; plus the footer's row-group metadata
+   (about 150 bytes per column chunk).
+
+   Failure: ERR_TYPE (a value that does not fit its column's type, or
+   invalid UTF-8 in a string column), ERR_IO, ERR_NOMEM; *where names the
+   line, the 1-based column and a detail message.
+ */
+#ifndef CSV2PQ_PQWRITE_H
+#define CSV2PQ_PQWRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "csv.h"
+#include "pool.h"
+
+struct pqw_column {
+    const char *name;                /* copied by pqw_create */
+    int type;                        /* TY_* of types.h */
+};
+
+struct pqw_options {
+    int codec;                       /* CODEC_* of codec.h */
+    int level;                       /* 0: the codec's default */
+    size_t page_size;                /* bytes of values per data page */
+    size_t dict_limit;               /* bytes of dictionary values at most */
+    const char *created_by;
+};
+
+struct pqw_where {
+    int64_t line;                    /* 0 when unknown */
+    int64_t column;                  /* 1-based, 0 when unknown */
+    char detail[320];
+};
+
+struct pqw_writer;
+
+/* Start a file: writes the leading magic. */
+int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols,
+               const struct pqw_options *o, struct pqw_writer **w,
+               struct pqw_where *where);
+
+/* Write the batch as one row group. */
+int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
+                        struct pqw_where *where);
+
+/* Write the footer and flush.  The file is complete when this succeeds. */
+int pqw_finish(struct pqw_writer *w, struct pqw_where *where);
+
+int64_t pqw_rows(const struct pqw_writer *w);
+uint32_t pqw_row_groups(const struct pqw_writer *w);
+uint64_t pqw_bytes_out(const struct pqw_writer *w);
+
+void pqw_free(struct pqw_writer *w);
+
+#endif

@@ -1,0 +1,172 @@
+# Command-line tests of CSV to Parquet: edge inputs, types, options, errors.
+. "$(dirname "$0")/lib.sh"
+
+nl='
+'
+
+# ---- edge inputs, read back with -d ----
+csv_rt "one row" 'a,b\n1,x\n' "a,b${nl}1,x"
+csv_rt "no final newline" 'a,b\n1,x\n2,y' "a,b${nl}1,x${nl}2,y"
+csv_rt "CRLF" 'a,b\r\n1,x\r\n2,y\r\n' "a,b${nl}1,x${nl}2,y"
+csv_rt "CR only" 'a,b\r1,x\r2,y\r' "a,b${nl}1,x${nl}2,y"
+csv_rt "quoted newline and quotes" 'a,b\n1,"x\ny ""q"""\n' "a,b${nl}1,\"x${nl}y \"\"q\"\"\""
+csv_rt "UTF-8 BOM" '\357\273\277id,name\n1,\303\251t\303\251\n' "id,name${nl}1,été"
+csv_rt "NULL vs empty string" 'a,b\n1,\n2,""\n3,z\n' "a,b${nl}1,${nl}2,\"\"${nl}3,z"
+csv_rt "spaces kept" 'a,b\n1, x \n' "a,b${nl}1, x "
+csv_rt "blank lines skipped" 'a,b\n\n1,x\n\n2,y\n\n' "a,b${nl}1,x${nl}2,y"
+csv_rt "--null markers" 'a,b\n1,NA\n2,-\n3,x\n' "a,b${nl}1,${nl}2,${nl}3,x" --null NA --null -
+csv_rt "quoted NA is a string" 'a,b\n1,"NA"\n2,x\n' "a,b${nl}1,NA${nl}2,x" --null NA
+csv_rt "--no-header" '1,x\n2,y\n' "column_1,column_2${nl}1,x${nl}2,y" --no-header
+csv_rt "semicolons" 'a;b\n1;x,y\n' "a,b${nl}1,\"x,y\"" --delimiter ';'
+csv_rt "tabs" 'a\tb\n1\tx\n' "a,b${nl}1,x" --delimiter '\t'
+csv_rt "other quote" "a,b\n1,'x,y'\n" "a,b${nl}1,\"x,y\"" --quote "'"
+csv_rt "duplicate and empty names" 'a,a,,b\n1,2,3,4\n' "a,a_2,column_3,b${nl}1,2,3,4"
+csv_rt "header only" 'a,b\n' "a,b"
+
+# ---- types ----
+printf 'i,d,b,dt,ts,tsz,s,z,big,lead,n\n1,1.5,true,2024-02-29,2024-01-02 03:04:05,2024-01-02T03:04:05Z,x,0,12345678901234567890,007,\n-2,2,FALSE,1969-12-31,2024-01-02 03:04,2024-01-02 05:04:05+02:00,y,-0.0,1,1,\n' > "$T/types.csv"
+run "$BIN" --print-schema "$T/types.csv"
+check "inferred schema" "i int64
+d double
+b boolean
+dt date
+ts timestamp
+tsz timestamp_utc
+s string
+z double
+big string
+lead string
+n string" "$out"
+
+run "$BIN" --print-schema --no-header "$TESTS/data/sample.csv"
+check "--no-header makes header text a value" 0 "$status"
+case "$out" in column_1\ string*) pass ;; *) fail "--no-header schema: $out" ;; esac
+
+csv_rt "widening int to double" 'a\n1\n2.5\n' "a${nl}1.0${nl}2.5"
+csv_rt "widening date to timestamp" 'a\n2024-01-01\n2024-01-01 10:00:00\n' "a${nl}2024-01-01 00:00:00${nl}2024-01-01 10:00:00"
+csv_rt "widening to string" 'a\n1\nx\n' "a${nl}1${nl}x"
+csv_rt "int64 extremes" 'a\n9223372036854775807\n-9223372036854775808\n' "a${nl}9223372036854775807${nl}-9223372036854775808"
+
+# ---- compression codecs and row groups ----
+python3 -c 'print("id,name,val")' > "$T/big.csv" 2>/dev/null || echo 'id,name,val' > "$T/big.csv"
+i=0
+while [ $i -lt 3000 ]; do
+    echo "$i,name$((i % 17)),$((i * 7 % 1000)).25"
+    i=$((i + 1))
+done >> "$T/big.csv"
+"$BIN" -d "$T/big.parquet" > /dev/null 2>&1 && fail "stale file"
+for c in zstd snappy gzip none; do
+    if "$BIN" -c $c "$T/big.csv" -o "$T/big.$c.parquet" &&
+       "$BIN" -d "$T/big.$c.parquet" > "$T/big.$c.csv"; then
+        check_file "codec $c round trip" "$T/big.csv" "$T/big.$c.csv"
+    else
+        fail "codec $c"
+    fi
+done
+"$BIN" --row-group-size 1000 "$T/big.csv" -o "$T/rg.parquet"
+check "row groups by rows" 3 "$("$BIN" -d --meta "$T/rg.parquet" | grep -c '^row group')"
+"$BIN" -d "$T/rg.parquet" > "$T/rg.csv"
+check_file "row groups round trip" "$T/big.csv" "$T/rg.csv"
+run "$BIN" --level 19 "$T/big.csv" -o "$T/l19.parquet"
+check "--level 19" 0 "$status"
+cat "$T/big.csv" | "$BIN" > "$T/pipe.parquet"
+"$BIN" -d < "$T/pipe.parquet" > "$T/pipe.csv"
+check_file "stdin and stdout pipes" "$T/big.csv" "$T/pipe.csv"
+"$BIN" < "$T/big.csv" > "$T/redir.parquet"
+check_file "redirected file equals pipe" "$T/pipe.parquet" "$T/redir.parquet"
+
+# ---- errors: exact message and exit status ----
+run "$BIN" -o "$T/e.parquet" < /dev/null
+check "empty input status" 1 "$status"
+check "empty input message" "csv2pq: <stdin>: no header and no rows: the input is empty" "$err"
+[ -e "$T/e.parquet" ] && fail "empty input left a file" || pass
+
+printf 'a,b\n1,2\n3\n' > "$T/short.csv"
+run "$BIN" "$T/short.csv" -o "$T/short.parquet"
+check "short row status" 1 "$status"
+check "short row message" "csv2pq: $T/short.csv:3:2: expected 2 fields, found 1" "$err"
+[ -e "$T/short.parquet" ] && fail "short row left a file" || pass
+
+printf 'a,b\n1,2\n3,4,5\n' > "$T/long.csv"
+run "$BIN" "$T/long.csv" -o "$T/long.parquet"
+check "long row message" "csv2pq: $T/long.csv:3:3: expected 2 fields, found 3" "$err"
+
+printf 'a,b\n1,"x\ny\n2,3\n' > "$T/quote.csv"
+run "$BIN" "$T/quote.csv" -o "$T/quote.parquet"
+check "unterminated quote status" 1 "$status"
+check "unterminated quote message" "csv2pq: $T/quote.csv:2:2: quoted field is not terminated" "$err"
+
+printf 'id,fare,note\n1,2.5,x\n2,3,y\n3,4,"multi\nline"\n4,N/A,z\n' > "$T/drift.csv"
+run "$BIN" --row-group-size 2 "$T/drift.csv" -o "$T/drift.parquet"
+check "type drift status" 1 "$status"
+check "type drift message" "csv2pq: $T/drift.csv:6:2: column \"fare\" is double, but this value is \"N/A\"" "$err"
+ls "$T" | grep -q 'csv2pq-' && fail "temporary file left behind" || pass
+
+printf 'a\n\377\n' > "$T/utf8.csv"
+run "$BIN" "$T/utf8.csv" -o "$T/utf8.parquet"
+check "invalid UTF-8" "csv2pq: $T/utf8.csv:2:1: invalid UTF-8 in column \"a\"" "$err"
+
+printf '\377\376a\000\n\000' > "$T/utf16.csv"
+run "$BIN" "$T/utf16.csv" -o "$T/utf16.parquet"
+check "UTF-16 refused" "csv2pq: $T/utf16.csv:1: UTF-16 input is not supported; convert it first, e.g. iconv -f UTF-16 -t UTF-8" "$err"
+
+run "$BIN" "$T/missing.csv" -o "$T/m.parquet"
+check "missing input status" 1 "$status"
+check "missing input message" "csv2pq: $T/missing.csv: No such file or directory" "$err"
+
+run "$BIN" "$T/big.csv" -o "$T/no/such/dir/x.parquet"
+check "unwritable output status" 1 "$status"
+case "$err" in "csv2pq: $T/no/such/dir/x.parquet: cannot create: No such file or directory") pass ;; *) fail "unwritable output: $err" ;; esac
+
+run "$BIN" --compression lzma "$T/big.csv"
+check "bad codec status" 2 "$status"
+check "bad codec message" "csv2pq: unknown compression 'lzma' (zstd, snappy, gzip or none)" "$err"
+run "$BIN" --bogus
+check "unknown option status" 2 "$status"
+run "$BIN" -m 1K "$T/big.csv"
+check "tiny -m status" 2 "$status"
+run "$BIN" a.csv b.csv
+check "two inputs status" 2 "$status"
+run "$BIN" --head 3 "$T/big.csv"
+check "decode option without -d" 2 "$status"
+
+# A field larger than the memory budget: a clear error, exit status 3.
+{ echo 'a'; head -c 6000000 /dev/zero | tr '\0' 'x'; echo; } > "$T/huge.csv"
+run "$BIN" -m 4M "$T/huge.csv" -o "$T/huge.parquet"
+check "huge field status" 3 "$status"
+case "$err" in "csv2pq: $T/huge.csv:2:1: field does not fit the memory budget"*) pass ;; *) fail "huge field: $err" ;; esac
+[ -e "$T/huge.parquet" ] && fail "huge field left a file" || pass
+
+# Refuse a terminal on stdout, unless forced.
+if command -v script > /dev/null 2>&1; then
+    script -qec "$BIN $T/big.csv" /dev/null > "$T/tty.out" 2>&1
+    case "$(cat "$T/tty.out")" in *"refusing to write Parquet to a terminal"*) pass ;; *) fail "terminal refusal: $(head -c 200 "$T/tty.out")" ;; esac
+fi
+
+# SIGTERM while writing -o: no file, no temporary file.
+mkdir "$T/sig"
+( echo 'a,b'; echo '1,2'; sleep 3 ) | "$BIN" -o "$T/sig/out.parquet" &
+pid=$!
+sleep 1
+kill -TERM $pid 2> /dev/null
+wait $pid
+check "SIGTERM status" 143 "$?"
+check "SIGTERM leaves nothing" "" "$(ls -A "$T/sig")"
+
+# -v summary, -q silence, --version, --help
+run "$BIN" -v "$T/big.csv" -o "$T/v.parquet"
+case "$err" in *"3000 rows, 1 row groups, 3 columns"*) pass ;; *) fail "-v summary: $err" ;; esac
+run "$BIN" -q "$T/big.csv" -o "$T/q.parquet"
+check "-q is silent" "" "$err"
+run "$BIN" --version
+case "$out" in "csv2pq "[0-9]*) pass ;; *) fail "--version: $out" ;; esac
+run "$BIN" --help
+for opt in --output --memory --delimiter --null --no-header --force --quiet --verbose \
+           --version --compression --level --row-group-size --quote --print-schema \
+           --columns --head --schema --meta --count; do
+    case "$out" in *"$opt"*) pass ;; *) fail "--help lacks $opt" ;; esac
+    grep -q -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$TESTS/../csv2pq.1" && pass || fail "man page lacks $opt"
+    grep -q -- "$opt" "$TESTS/../README.md" && pass || fail "README lacks $opt"
+done
+
+finish
