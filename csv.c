@@ -108,7 +108,7 @@ static void on_field(void *s, size_t n, void *data) {
     r->row_fields++;
     if (r->ncols && r->row_fields > r->ncols)
         return;                      /* counted, reported at the row's end */
-    int null = !s || (!r->parser.quoted && is_null_marker(r, s, n));
+    int null = !s || (r->opt.n_nulls && is_null_marker(r, s, n));
     if (r->text_len + n > TEXT_MAX) {
         fail(r, ERR_NOMEM, r->row_line, (int64_t)r->row_fields,
              "buffered rows exceed 2 GiB; lower -m or --row-group-size");
@@ -250,9 +250,15 @@ static int feed(struct csv_reader *r) {
     }
     if (n == 0) {
         r->eof = 1;
-        if (csv_fini(&r->parser, on_field, on_row, r) != 0 && !r->err)
+        /* libcsv reports an open quote at the end only in strict mode, which
+           would also refuse stray quotes inside unquoted fields: look at its
+           state instead (a field begun, quoted). */
+        if (r->parser.quoted && r->parser.pstate == 2) {
             fail(r, ERR_CSV, r->row_fields ? r->row_line : r->cur_line,
                  (int64_t)r->row_fields + 1, "quoted field is not terminated");
+            return r->err;
+        }
+        csv_fini(&r->parser, on_field, on_row, r);
         return r->err;
     }
     libcsv_pool = r->pool;

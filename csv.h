@@ -10,8 +10,8 @@
    one 64 KiB piece of input).  The view stays valid until the next call to
    csv_next_batch() or csv_close(); the reader owns every byte of it.
 
-   Fields: an empty unquoted field, and an unquoted field equal to one of the
-   NULL markers, is NULL; a quoted empty field "" is an empty string.
+   Fields: an empty unquoted field, and a field equal to one of the NULL
+   markers, is NULL; a quoted empty field "" is an empty string.
    Leading and trailing spaces are kept.  Blank lines are skipped.  A UTF-8
    byte-order mark at the start is dropped; UTF-16 input is refused.
 

@@ -596,7 +596,6 @@ int main(int argc, char **argv) {
         return status;
     if (o.codec < 0 && !o.decode)
         o.codec = CODEC_ZSTD;
-    signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -43,7 +43,7 @@ run() {
 csv_rt() {
     name=$1 text=$2 expected=$3
     shift 3
-    printf '%s' "$text" > "$T/rt.csv"
+    printf "$text" > "$T/rt.csv"
     if "$BIN" "$@" "$T/rt.csv" -o "$T/rt.parquet" 2> "$T/err" &&
        "$BIN" -d "$T/rt.parquet" > "$T/rt.out" 2>> "$T/err"; then
         check "$name" "$expected" "$(cat "$T/rt.out")"
