@@ -13,6 +13,7 @@
 
 #define PIECE (64u << 10)            /* bytes handed to libcsv at a time */
 #define TEXT_MAX 0x7fff0000u         /* offsets keep a bit for NULL */
+#define DROP_EVERY (4u << 20)        /* bytes of parsed map released at a time */
 
 struct csv_reader {
     pool_t *pool;
@@ -24,6 +25,7 @@ struct csv_reader {
     /* input */
     const unsigned char *map;        /* mmap'ed file, or NULL */
     size_t map_len, map_pos;
+    size_t map_dropped;              /* bytes of the map given back to the OS */
     unsigned char *chunk;            /* read buffer (PIECE bytes, pool) */
     uint64_t bytes_in;
     int at_start, eof;
@@ -223,6 +225,13 @@ static int feed(struct csv_reader *r) {
         if (n > PIECE)
             n = PIECE;
         r->map_pos += n;
+        /* Pages already parsed are copied out: drop them from the resident
+           set so a large file does not count against memory. */
+        if (r->map_pos - r->map_dropped >= DROP_EVERY) {
+            size_t upto = (size_t)(p - r->map) & ~(size_t)(DROP_EVERY - 1);
+            madvise((void *)(r->map + r->map_dropped), upto - r->map_dropped, MADV_DONTNEED);
+            r->map_dropped = upto;
+        }
     } else {
         ssize_t got;
         do

@@ -77,49 +77,93 @@ int ty_parse_int64(const char *s, size_t n, int64_t *v) {
     return 1;
 }
 
-/* Whether the text is a decimal floating-point literal that a reader of the
-   CSV would take as a number: [+-] digits [. digits] [e [+-] digits], with
-   at least one mantissa digit and no superfluous leading zero, or an
-   inf/infinity/nan word. */
-static int double_syntax(const char *s, size_t n) {
+/* Parse a decimal floating-point literal: [+-] digits [. digits]
+   [e [+-] digits], with at least one mantissa digit and no superfluous
+   leading zero, or an inf/infinity/nan word.  Returns 0 when the text is
+   not one.  Short mantissas with small exponents take Clinger's exact fast
+   path (both the mantissa and the power of ten are exact doubles, so one
+   multiplication or division rounds correctly); everything else goes to
+   strtod, so the bits always equal strtod's in the C locale. */
+int ty_parse_double(const char *s, size_t n, double *v) {
+    static const double pow10[23] = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+    };
     size_t i = 0;
-    if (i < n && (s[i] == '-' || s[i] == '+'))
-        i++;
-    if (lower_eq(s + i, n - i, "inf") || lower_eq(s + i, n - i, "infinity") ||
-        lower_eq(s + i, n - i, "nan"))
+    int neg = 0;
+    if (n == 0)
+        return 0;
+    if (s[0] == '-' || s[0] == '+')
+        neg = s[i++] == '-';
+    if (i < n && !is_digit(s[i]) && s[i] != '.') {
+        if (!lower_eq(s + i, n - i, "inf") && !lower_eq(s + i, n - i, "infinity") &&
+            !lower_eq(s + i, n - i, "nan"))
+            return 0;
+        *v = s[i] == 'n' || s[i] == 'N' ? (neg ? -NAN : NAN) : (neg ? -INFINITY : INFINITY);
         return 1;
+    }
+    uint64_t m = 0;
+    int digits_m = 0;                /* significant digits accumulated in m */
+    int exp10 = 0;
     size_t int_start = i;
-    while (i < n && is_digit(s[i]))
-        i++;
+    for (; i < n && is_digit(s[i]); i++) {
+        if (m == 0 && s[i] == '0')
+            continue;
+        if (digits_m < 19) {
+            m = m * 10 + (uint64_t)(s[i] - '0');
+            digits_m++;
+        } else {
+            exp10++;
+            digits_m = 99;           /* too many digits for the fast path */
+        }
+    }
     size_t int_digits = i - int_start;
     if (int_digits > 1 && s[int_start] == '0')
         return 0;
     size_t frac_digits = 0;
     if (i < n && s[i] == '.') {
-        i++;
-        size_t f = i;
-        while (i < n && is_digit(s[i]))
-            i++;
+        size_t f = ++i;
+        for (; i < n && is_digit(s[i]); i++) {
+            if (m == 0 && s[i] == '0') {
+                exp10--;
+                continue;
+            }
+            if (digits_m < 19) {
+                m = m * 10 + (uint64_t)(s[i] - '0');
+                digits_m++;
+                exp10--;
+            } else {
+                digits_m = 99;
+            }
+        }
         frac_digits = i - f;
     }
     if (int_digits + frac_digits == 0)
         return 0;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
+        int eneg = 0;
         if (i < n && (s[i] == '-' || s[i] == '+'))
-            i++;
-        size_t e = i;
-        while (i < n && is_digit(s[i]))
-            i++;
-        if (i == e)
+            eneg = s[i++] == '-';
+        size_t e0 = i;
+        int e = 0;
+        for (; i < n && is_digit(s[i]); i++)
+            if (e < 100000)
+                e = e * 10 + (s[i] - '0');
+        if (i == e0)
             return 0;
+        exp10 += eneg ? -e : e;
     }
-    return i == n;
-}
-
-int ty_parse_double(const char *s, size_t n, double *v) {
+    if (i != n)
+        return 0;
+    if (digits_m <= 15 && m <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
+        double d = (double)m;
+        d = exp10 < 0 ? d / pow10[-exp10] : d * pow10[exp10];
+        *v = neg ? -d : d;
+        return 1;
+    }
     char buf[512];
-    if (n == 0 || n >= sizeof buf || !double_syntax(s, n))
+    if (n >= sizeof buf)
         return 0;
     memcpy(buf, s, n);
     buf[n] = 0;
