@@ -12,6 +12,7 @@
 #include "err.h"
 
 #define PIECE (64u << 10)            /* bytes handed to libcsv at a time */
+#define MIN_PIECE 4096u              /* less room than this: the batch is full */
 #define TEXT_MAX 0x7fff0000u         /* offsets keep a bit for NULL */
 #define DROP_EVERY (4u << 20)        /* bytes of parsed map released at a time */
 
@@ -36,6 +37,8 @@ struct csv_reader {
     uint32_t *fend; size_t nfend, fend_cap;           /* pool */
     int64_t *line; size_t nrows, line_cap;            /* pool */
     size_t base_row;
+    size_t text_share;               /* the text buffer's size at open */
+    int full;                        /* hand out the rows before parsing more */
     struct csv_batch view;
 
     /* the row being parsed */
@@ -61,6 +64,8 @@ static void *libcsv_realloc(void *p, size_t n) { return pool_realloc(libcsv_pool
 static void libcsv_free(void *p) { pool_free(libcsv_pool, p); }
 static int no_space(unsigned char c) { (void)c; return 0; }
 
+static size_t room(const struct csv_reader *r);
+
 static void fail(struct csv_reader *r, int code, int64_t line, int64_t col,
                  const char *fmt, ...) {
     if (r->err)
@@ -74,11 +79,13 @@ static void fail(struct csv_reader *r, int code, int64_t line, int64_t col,
     va_end(ap);
 }
 
-/* Grow *buf (elements of size sz) to hold at least need elements. */
+/* Grow *buf (elements of size sz) to hold at least need elements.  The row
+   buffers are sized once at open; this runs only for a row larger than
+   they are. */
 static int grow(pool_t *pool, void **buf, size_t *cap, size_t need, size_t sz) {
     if (need <= *cap)
         return 1;
-    size_t n = *cap + *cap / 2 + 1024;
+    size_t n = *cap * 2;
     if (n < need)
         n = need;
     void *p = pool_realloc(pool, *buf, n * sz);
@@ -122,6 +129,8 @@ static void on_field(void *s, size_t n, void *data) {
              "row does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
         return;
     }
+    if (r->text_cap > r->text_share && r->nrows > r->base_row)
+        r->full = 1;                 /* hand out the complete rows first */
     if (!null && n)
         memcpy(r->text + r->text_len, s, n);
     r->text_len += null ? 0 : n;
@@ -216,14 +225,14 @@ static void on_row(int c, void *data) {
 }
 
 /* Give libcsv the next piece of input, or finish it at the end. */
-static int feed(struct csv_reader *r) {
+static int feed(struct csv_reader *r, size_t max) {
     const unsigned char *p;
     size_t n;
     if (r->map) {
         p = r->map + r->map_pos;
         n = r->map_len - r->map_pos;
-        if (n > PIECE)
-            n = PIECE;
+        if (n > max)
+            n = max;
         r->map_pos += n;
         /* Pages already parsed are copied out: drop them from the resident
            set so a large file does not count against memory. */
@@ -235,7 +244,7 @@ static int feed(struct csv_reader *r) {
     } else {
         ssize_t got;
         do
-            got = read(r->fd, r->chunk, PIECE);
+            got = read(r->fd, r->chunk, max);
         while (got < 0 && errno == EINTR);
         if (got < 0) {
             fail(r, ERR_IO, r->cur_line, 0, "read error: %s", strerror(errno));
@@ -284,7 +293,8 @@ static int feed(struct csv_reader *r) {
     return r->err;
 }
 
-int csv_open(pool_t *pool, int fd, const struct csv_options *o, struct csv_reader **out) {
+int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes,
+             struct csv_reader **out) {
     *out = NULL;
     struct csv_reader *r = pool_calloc(pool, 1, sizeof *r);
     if (!r)
@@ -307,12 +317,20 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, struct csv_reade
             r->map_pos = (size_t)pos < r->map_len ? (size_t)pos : r->map_len;
         }
     }
-    if (!r->map && !(r->chunk = pool_alloc(pool, PIECE))) {
-        pool_free(pool, r);
+    if (row_bytes < 4 * PIECE)
+        row_bytes = 4 * PIECE;
+    r->text_share = r->text_cap = row_bytes / 2;
+    r->fend_cap = row_bytes / 4 / sizeof *r->fend;
+    r->line_cap = row_bytes / 4 / sizeof *r->line;
+    r->text = pool_alloc(pool, r->text_cap);
+    r->fend = pool_alloc(pool, r->fend_cap * sizeof *r->fend);
+    r->line = pool_alloc(pool, r->line_cap * sizeof *r->line);
+    if (!r->text || !r->fend || !r->line || (!r->map && !(r->chunk = pool_alloc(pool, PIECE)))) {
+        csv_close(r);
         return ERR_NOMEM;
     }
     libcsv_pool = pool;
-    if (csv_init(&r->parser, CSV_STRICT_FINI | CSV_EMPTY_IS_NULL | CSV_REPALL_NL) != 0) {
+    if (csv_init(&r->parser, CSV_EMPTY_IS_NULL | CSV_REPALL_NL) != 0) {
         csv_close(r);
         return ERR_NOMEM;
     }
@@ -325,7 +343,7 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, struct csv_reade
     csv_set_quote(&r->parser, o->quote);
     *out = r;
     while (!r->have_header && !r->eof)
-        FORWARD_IF_ERROR(feed(r));
+        FORWARD_IF_ERROR(feed(r, room(r)));
     return r->err;
 }
 
@@ -346,8 +364,20 @@ static void compact(struct csv_reader *r) {
     r->base_row = 0;
 }
 
-int csv_next_batch(struct csv_reader *r, size_t max_rows, size_t max_bytes,
-                   const struct csv_batch **b) {
+/* Bytes of input that can be parsed without outgrowing the row buffers: a
+   piece of n bytes makes at most n + 1 fields and n rows. */
+static size_t room(const struct csv_reader *r) {
+    size_t t = r->text_cap - r->text_len;
+    size_t f = r->fend_cap - r->nfend;
+    size_t l = r->line_cap - r->nrows;
+    size_t n = PIECE;
+    if (t < n) n = t;
+    if (f < n + 2) n = f > 2 ? f - 2 : 0;
+    if (l < n + 1) n = l > 1 ? l - 1 : 0;
+    return n;
+}
+
+int csv_next_batch(struct csv_reader *r, size_t max_rows, const struct csv_batch **b) {
     *b = NULL;
     if (r->err)
         return r->err;
@@ -355,16 +385,15 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, size_t max_bytes,
         max_rows = 1;
     for (;;) {
         size_t avail = r->nrows - r->base_row;
-        size_t first = r->base_row ? r->fend[r->base_row * r->ncols - 1] & ~CSV_NULL_BIT : 0;
-        size_t bytes = avail ? (r->fend[r->nrows * r->ncols - 1] & ~CSV_NULL_BIT) - first
-                               + avail * (r->ncols * 4 + 8) : 0;
-        if (avail && (avail >= max_rows || bytes >= max_bytes || r->eof)) {
+        size_t n = room(r);
+        int full = r->full || n < MIN_PIECE;
+        if (avail && (avail >= max_rows || full || r->eof)) {
             size_t k = avail < max_rows ? avail : max_rows;
             r->view.ncols = r->ncols;
             r->view.nrows = k;
             r->view.text = r->text;
             r->view.fend = r->fend + r->base_row * r->ncols;
-            r->view.first = (uint32_t)first;
+            r->view.first = r->base_row ? r->fend[r->base_row * r->ncols - 1] & ~CSV_NULL_BIT : 0;
             r->view.line = r->line + r->base_row;
             r->base_row += k;
             *b = &r->view;
@@ -373,7 +402,20 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, size_t max_bytes,
         if (r->eof)
             return ERR_OK;
         compact(r);
-        FORWARD_IF_ERROR(feed(r));
+        r->full = 0;
+        n = room(r);
+        if (n < MIN_PIECE) {
+            /* one row fills the buffers: grow them for it */
+            if (!grow(r->pool, (void **)&r->text, &r->text_cap, r->text_cap + PIECE, 1) ||
+                !grow(r->pool, (void **)&r->fend, &r->fend_cap, r->fend_cap + PIECE + 2, sizeof *r->fend) ||
+                !grow(r->pool, (void **)&r->line, &r->line_cap, r->line_cap + PIECE + 1, sizeof *r->line)) {
+                fail(r, ERR_NOMEM, r->row_fields ? r->row_line : r->cur_line, 0,
+                     "row does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
+                return r->err;
+            }
+            n = room(r);
+        }
+        FORWARD_IF_ERROR(feed(r, n));
     }
 }
 

@@ -5,20 +5,19 @@
    physical line each row starts on, tells NULL from empty string, takes the
    header, and hands out the rows in batches of complete rows.
 
-   Batches: csv_next_batch() returns a view of up to max_rows complete rows
-   whose buffered bytes reach about max_bytes (a batch may pass max_bytes by
-   one 64 KiB piece of input).  The view stays valid until the next call to
-   csv_next_batch() or csv_close(); the reader owns every byte of it.
+   Batches: csv_next_batch() returns a view of up to max_rows complete rows,
+   fewer when the row buffers are full.  The view stays valid until the next
+   call to csv_next_batch() or csv_close(); the reader owns every byte of it.
 
    Fields: an empty unquoted field, and a field equal to one of the NULL
    markers, is NULL; a quoted empty field "" is an empty string.
    Leading and trailing spaces are kept.  Blank lines are skipped.  A UTF-8
    byte-order mark at the start is dropped; UTF-16 input is refused.
 
-   Memory: all buffers come from the pool: the buffered rows (text, 4 bytes
-   per field, 8 per row), libcsv's field buffer (the longest field), and a
-   64 KiB read buffer for non-mmap'ed input.  A field or row that does not
-   fit the budget is ERR_NOMEM naming its line.
+   Memory: all buffers come from the pool: the row buffers (row_bytes, fixed
+   unless a single row is larger), libcsv's field buffer (the longest
+   field), and a 64 KiB read buffer for non-mmap'ed input.  A field or row
+   that does not fit the budget is ERR_NOMEM naming its line.
 
    Failure: functions return ERR_OK or an error code (ERR_CSV for a row with
    the wrong number of fields or an unterminated quote, ERR_IO, ERR_NOMEM)
@@ -69,8 +68,11 @@ struct csv_reader;
 
 /* Open a reader on fd (not closed by the reader) and read up to the end of
    the first row: the header, or the first data row with header = 0, which
-   fixes the number of columns.  ncols is 0 for an input with no rows. */
-int csv_open(pool_t *pool, int fd, const struct csv_options *o,
+   fixes the number of columns.  ncols is 0 for an input with no rows.
+   row_bytes (at least 256 KiB) is the size of the row buffers, taken from
+   the pool at once: half for field text, a quarter for field ends, a
+   quarter for line numbers; a batch ends when one of them is full. */
+int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes,
              struct csv_reader **r);
 
 size_t csv_ncols(const struct csv_reader *r);
@@ -78,9 +80,9 @@ size_t csv_ncols(const struct csv_reader *r);
    name becoming column_N; column_1 ... column_N without a header. */
 const char *csv_name(const struct csv_reader *r, size_t col);
 
-/* The next batch, or *b = NULL at the end of the input. */
-int csv_next_batch(struct csv_reader *r, size_t max_rows, size_t max_bytes,
-                   const struct csv_batch **b);
+/* The next batch of at most max_rows rows, or *b = NULL at the end of the
+   input. */
+int csv_next_batch(struct csv_reader *r, size_t max_rows, const struct csv_batch **b);
 
 const struct csv_where *csv_where(const struct csv_reader *r);
 uint64_t csv_bytes_in(const struct csv_reader *r);   /* input bytes consumed */

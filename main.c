@@ -468,7 +468,7 @@ static int encode(const struct options *o, pool_t *pool) {
     size_t rg_bytes = pool_budget(pool) / 5 * 2;
     size_t rg_rows = o->rg_rows ? o->rg_rows : DEFAULT_RG_ROWS;
 
-    if ((e = csv_open(pool, in, &co, &r)) != ERR_OK)
+    if ((e = csv_open(pool, in, &co, rg_bytes, &r)) != ERR_OK)
         goto csv_error;
     size_t ncols = csv_ncols(r);
     if (ncols == 0) {
@@ -477,7 +477,7 @@ static int encode(const struct options *o, pool_t *pool) {
     }
     if (!o->print_schema && (out = open_output(o, 1)) < 0)
         goto done;
-    if ((e = csv_next_batch(r, rg_rows, rg_bytes, &b)) != ERR_OK)
+    if ((e = csv_next_batch(r, rg_rows, &b)) != ERR_OK)
         goto csv_error;
     types = pool_calloc(pool, ncols, sizeof *types);
     cols = pool_calloc(pool, ncols, sizeof *cols);
@@ -497,9 +497,13 @@ static int encode(const struct options *o, pool_t *pool) {
         cols[c].name = csv_name(r, c);
         cols[c].type = types[c];
     }
+    size_t budget = pool_budget(pool);
     struct pqw_options wo = {
-        .codec = o->codec, .level = o->level, .page_size = 1 << 20,
-        .dict_limit = 1 << 20, .created_by = "csv2pq version " CSV2PQ_VERSION
+        .codec = o->codec, .level = o->level,
+        .page_size = budget / 32 < ((size_t)1 << 20) ? budget / 32 : (size_t)1 << 20,
+        .dict_limit = budget / 16 < ((size_t)1 << 20) ? budget / 16 : (size_t)1 << 20,
+        .dict_entries = budget / 256,
+        .created_by = "csv2pq version " CSV2PQ_VERSION
     };
     struct pqw_where where = {0};
     if ((e = pqw_create(pool, out, cols, ncols, &wo, &w, &where)) != ERR_OK)
@@ -507,7 +511,7 @@ static int encode(const struct options *o, pool_t *pool) {
     while (b) {
         if ((e = pqw_write_row_group(w, b, &where)) != ERR_OK)
             goto write_error;
-        if ((e = csv_next_batch(r, rg_rows, rg_bytes, &b)) != ERR_OK)
+        if ((e = csv_next_batch(r, rg_rows, &b)) != ERR_OK)
             goto csv_error;
     }
     if ((e = pqw_finish(w, &where)) != ERR_OK)

@@ -54,7 +54,6 @@ struct pqw_writer {
     uint32_t *idx; size_t idx_cap;           /* dictionary index per value */
     uint8_t *page; size_t page_cap;          /* levels + values of one page */
     uint8_t *comp; size_t comp_cap;          /* compressed page */
-    uint8_t *chunk; size_t chunk_len, chunk_cap;  /* encoded column chunk */
 
     struct pq_column_chunk *cc;      /* ncols, for the row group being written */
     struct stat_bytes *sb;           /* ncols */
@@ -76,22 +75,20 @@ static int set_where(struct pqw_where *where, int code, int64_t line, int64_t co
     return code;
 }
 
+/* Make a scratch buffer hold at least need bytes.  Its contents are not
+   kept, so the old buffer goes back to the pool before the new one is
+   taken: growing never needs both at once. */
 static int reserve(pool_t *pool, void **buf, size_t *cap, size_t need) {
     if (need <= *cap)
         return ERR_OK;
-    size_t n = *cap + *cap / 2;
-    if (n < need)
-        n = need;
-    void *p = pool_realloc(pool, *buf, n);
-    if (!p) {
-        p = pool_realloc(pool, *buf, need);
-        if (!p)
-            return ERR_NOMEM;
-        n = need;
-    }
+    pool_free(pool, *buf);
+    size_t n = need + need / 4;
+    void *p = pool_alloc(pool, n);
+    if (!p)
+        p = pool_alloc(pool, n = need);
     *buf = p;
-    *cap = n;
-    return ERR_OK;
+    *cap = p ? n : 0;
+    return p ? ERR_OK : ERR_NOMEM;
 }
 
 /* ---- output ---- */
@@ -414,8 +411,9 @@ static int convert_column(struct pqw_writer *w, const struct csv_batch *b, size_
                    type == TY_STRING ? sizeof(struct str_ref) : 8;
     if (reserve(w->pool, (void **)&w->defs, &w->defs_cap, b->nrows) ||
         reserve(w->pool, &w->vals, &w->vals_cap, b->nrows * width))
-        return set_where(where, ERR_NOMEM, b->line[0], (int64_t)c + 1,
-                         "values of column \"%s\" do not fit the memory budget", w->cols[c].name);
+        return set_where(where, ERR_NOMEM, 0, (int64_t)c + 1,
+                         "column \"%s\": a row group of %zu rows does not fit the memory budget",
+                         w->cols[c].name, b->nrows);
     size_t k = 0;
     for (size_t r = 0; r < b->nrows; r++) {
         const char *s;
@@ -525,8 +523,8 @@ static int levels_encode(struct pqw_writer *w, const uint8_t *defs, size_t n,
     return ERR_OK;
 }
 
-/* Compress a page body and append header + body to the chunk.  h has its
-   type-specific part filled in. */
+/* Compress a page body and write header + body.  h has its type-specific
+   part filled in. */
 static int put_page(struct pqw_writer *w, struct pq_page_header *h, const uint8_t *body,
                     size_t n, size_t *uncompressed, size_t *compressed) {
     size_t bound = codec_bound(w->opt.codec, n);
@@ -540,11 +538,8 @@ static int put_page(struct pqw_writer *w, struct pq_page_header *h, const uint8_
     w->header.len = 0;
     pqm_encode_page_header(&w->header, h);
     FORWARD_IF_ERROR(tc_writer_error(&w->header));
-    FORWARD_IF_ERROR(reserve(w->pool, (void **)&w->chunk, &w->chunk_cap,
-                             w->chunk_len + w->header.len + clen));
-    memcpy(w->chunk + w->chunk_len, w->header.buf, w->header.len);
-    memcpy(w->chunk + w->chunk_len + w->header.len, w->comp, clen);
-    w->chunk_len += w->header.len + clen;
+    if (emit(w, w->header.buf, w->header.len) || emit(w, w->comp, clen))
+        return ERR_IO;
     *uncompressed += w->header.len + n;
     *compressed += w->header.len + clen;
     return ERR_OK;
@@ -578,7 +573,8 @@ static int build_dictionary(struct pqw_writer *w, int type, const uint8_t *text,
             n = (size_t)kind;
         }
         if (enc_dict_insert(d, v, n, &w->idx[i]) != ERR_OK ||
-            enc_dict_plain_size(d) > w->opt.dict_limit) {
+            enc_dict_plain_size(d) > w->opt.dict_limit ||
+            enc_dict_count(d) > w->opt.dict_entries) {
             enc_dict_free(d);
             return ERR_OK;
         }
@@ -593,8 +589,7 @@ static int build_dictionary(struct pqw_writer *w, int type, const uint8_t *text,
     return ERR_OK;
 }
 
-/* Encode column c of the batch into w->chunk and fill w->cc[c] (offsets
-   relative to the chunk's start; the caller adds the file offset). */
+/* Write column c of the batch as a column chunk and fill w->cc[c]. */
 static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t c,
                         struct pqw_where *where) {
     int type = w->cols[c].type;
@@ -607,10 +602,10 @@ static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t 
     int bw = dict ? enc_bit_width(enc_dict_count(dict) - 1) : 0;
     size_t unc = 0, cmp = 0, npages = 0;
     int e = ERR_OK;
-    w->chunk_len = 0;
     struct pq_column_chunk *cc = &w->cc[c];
     memset(cc, 0, sizeof *cc);
     struct pq_column_meta *m = &cc->meta_data;
+    cc->file_offset = (int64_t)w->offset;
 
     if (dict) {
         size_t n = enc_dict_plain_size(dict);
@@ -623,11 +618,11 @@ static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t 
             h.dictionary_page_header.num_values = (int32_t)enc_dict_count(dict);
             h.dictionary_page_header.encoding = PQ_ENC_PLAIN;
             m->has_dictionary_page_offset = 1;
-            m->dictionary_page_offset = 0;
+            m->dictionary_page_offset = (int64_t)w->offset;
             e = put_page(w, &h, w->page, n, &unc, &cmp);
         }
     }
-    m->data_page_offset = (int64_t)w->chunk_len;
+    m->data_page_offset = (int64_t)w->offset;
 
     size_t r = 0, v = 0;
     while (!e && (r < b->nrows || npages == 0)) {
@@ -699,9 +694,12 @@ static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t 
         es[0] = (struct pq_page_encoding_stats){PQ_DATA_PAGE, PQ_ENC_PLAIN, (int32_t)npages};
         m->n_encoding_stats = 1;
     }
+    if (e == ERR_IO)
+        return io_error(where);
     if (e)
-        return set_where(where, e, b->line[0], (int64_t)c + 1,
-                         "encoding column \"%s\"", w->cols[c].name);
+        return set_where(where, e, 0, (int64_t)c + 1,
+                         "column \"%s\": a row group of %zu rows does not fit the memory budget",
+                         w->cols[c].name, b->nrows);
     cc->has_meta_data = 1;
     m->type = physical_type(type);
     m->encodings = enc;
@@ -725,15 +723,7 @@ int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
     int64_t rg_start = (int64_t)w->offset, total_unc = 0;
     for (size_t c = 0; c < w->ncols; c++) {
         FORWARD_IF_ERROR(encode_chunk(w, b, c, where));
-        struct pq_column_meta *m = &w->cc[c].meta_data;
-        int64_t base = (int64_t)w->offset;
-        m->data_page_offset += base;
-        if (m->has_dictionary_page_offset)
-            m->dictionary_page_offset += base;
-        w->cc[c].file_offset = base;
-        total_unc += m->total_uncompressed_size;
-        if (emit(w, w->chunk, w->chunk_len) != ERR_OK)
-            return io_error(where);
+        total_unc += w->cc[c].meta_data.total_uncompressed_size;
     }
     struct pq_row_group rg = {0};
     rg.columns = w->cc;
@@ -860,6 +850,5 @@ void pqw_free(struct pqw_writer *w) {
     pool_free(pool, w->idx);
     pool_free(pool, w->page);
     pool_free(pool, w->comp);
-    pool_free(pool, w->chunk);
     pool_free(pool, w);
 }

@@ -41,6 +41,7 @@ struct pqw_options {
     int level;                       /* 0: the codec's default */
     size_t page_size;                /* bytes of values per data page */
     size_t dict_limit;               /* bytes of dictionary values at most */
+    size_t dict_entries;             /* distinct values at most (bounds its table) */
     const char *created_by;
 };
 

@@ -1,5 +1,5 @@
 # Command-line tests of CSV to Parquet: edge inputs, types, options, errors.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 
 nl='
 '

@@ -2,7 +2,7 @@
 # its JSON gives (tests/csv-spectrum/expect holds the JSON as canonical CSV;
 # location_coordinates.json names a phone number that its CSV does not
 # have, so its expected file takes the CSV's).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 
 for f in "$TESTS"/csv-spectrum/csvs/*.csv; do
     n=$(basename "$f" .csv)
