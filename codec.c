@@ -413,6 +413,8 @@ struct codec_ctx {
     ZSTD_CCtx *zstd;            /* ZSTD only */
     z_stream gz;                /* GZIP only; must not move once set up */
     int gz_ready;               /* deflateInit2() succeeded */
+    int level;                  /* as given, 0 for the default */
+    void *zstd_ws;              /* workspace of a static zstd context, or NULL */
 };
 
 int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx) {
@@ -437,6 +439,7 @@ int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx) {
     memset(c, 0, sizeof *c);
     c->pool = pool;
     c->codec = codec;
+    c->level = level;
 
     if (codec == CODEC_ZSTD) {
         c->zstd = ZSTD_createCCtx_advanced(zstd_mem(pool));
@@ -466,10 +469,36 @@ int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx) {
     return ERR_OK;
 }
 
+int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
+    if (ctx->codec != CODEC_ZSTD)
+        return ERR_OK;
+    /* A static context in one block from the pool: zstd never allocates
+       again, and smaller inputs, which take smaller tables, fit in it. */
+    int level = ctx->level ? ctx->level : ZSTD_CLEVEL_DEFAULT;
+    ZSTD_compressionParameters p = ZSTD_getCParams(level, max, 0);
+    size_t size = ZSTD_estimateCCtxSize_usingCParams(p);
+    void *ws = pool_alloc(ctx->pool, size);
+    RETURN_ERROR_IF(ws == NULL, ERR_NOMEM);
+    ZSTD_CCtx *z = ZSTD_initStaticCCtx(ws, size);
+    if (z == NULL || ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level))) {
+        pool_free(ctx->pool, ws);
+        return ERR_INTERNAL;
+    }
+    if (ctx->zstd_ws)
+        pool_free(ctx->pool, ctx->zstd_ws);
+    else
+        ZSTD_freeCCtx(ctx->zstd);
+    ctx->zstd = z;
+    ctx->zstd_ws = ws;
+    return ERR_OK;
+}
+
 void codec_free(struct codec_ctx *ctx) {
     if (ctx == NULL)
         return;
-    if (ctx->zstd)
+    if (ctx->zstd_ws)
+        pool_free(ctx->pool, ctx->zstd_ws);
+    else if (ctx->zstd)
         ZSTD_freeCCtx(ctx->zstd);
     if (ctx->gz_ready)
         deflateEnd(&ctx->gz);

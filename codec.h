@@ -43,6 +43,12 @@ struct codec_ctx;
 int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx);
 void codec_free(struct codec_ctx *ctx);
 
+/* Size the compressor once for inputs of at most max bytes: its working
+   memory is taken from the pool now, in one block, and never again (zstd
+   would otherwise free and take memory as input sizes change, which a
+   fixed budget cannot afford).  ERR_NOMEM when the block does not fit. */
+int codec_set_max_input(struct codec_ctx *ctx, size_t max);
+
 /* Most bytes compressing n bytes can produce; 0 for a codec that
    codec_create() does not accept. */
 size_t codec_bound(int codec, size_t n);

@@ -14,7 +14,7 @@
 #define PIECE (64u << 10)            /* bytes handed to libcsv at a time */
 #define MIN_PIECE 4096u              /* less room than this: the batch is full */
 #define TEXT_MAX 0x7fff0000u         /* offsets keep a bit for NULL */
-#define DROP_EVERY (4u << 20)        /* bytes of parsed map released at a time */
+#define DROP_EVERY (1u << 20)        /* bytes of parsed map released at a time */
 
 struct csv_reader {
     pool_t *pool;

@@ -35,13 +35,15 @@
    the pool (pool.c), which is sized once from -m and never falls back to
    malloc.
 
-   Worst-case memory, with B the budget (-m) and T = 2B/5 the row group share:
-     row buffer                      T + 64 KiB (one piece past the limit)
-     chunk scratch (one column)      13 bytes per row + the column's text
-                                     + one page and its compressed copy
-     dictionary                      dict_limit (1 MiB) + its hash table
-     compressor, output buffer       about 1.5 MiB + 256 KiB
-     footer metadata                 about 150 bytes per column chunk
+   Worst-case memory, with B the budget (-m) and T = B/3 the row buffers:
+     row buffers (text, field ends, line numbers)   T, taken once
+     column scratch: values, levels, indices        13 bytes per row
+                                                    (rows <= T/32: < 0.41 T)
+     one page and its compressed copy               2 x min(1 MiB, B/32)
+     dictionary: values + hash table                min(1 MiB, B/16) + B/16
+     compressor (zstd level 3), output buffer       about 1.3 MiB + 256 KiB
+     footer metadata                                about 150 bytes per
+                                                    column chunk
    all inside B by construction: a request past B is an error, never growth.
 
    Output is written sequentially (pipes work).  With -o the file is written
@@ -58,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -163,7 +166,7 @@ static void usage_full(void) {
 "  -c, --compression CODEC zstd, snappy, gzip or none (default zstd)\n"
 "      --level N           compression level (default: zstd 3, gzip 6)\n"
 "      --row-group-size N  rows per row group at most (default %d; a row group\n"
-"                          also closes when its rows fill 2/5 of the budget)\n"
+"                          also closes when its rows fill a third of the budget)\n"
 "      --quote C           quote character (default \")\n"
 "      --print-schema      print the inferred schema, write no Parquet\n"
 "\n"
@@ -465,7 +468,7 @@ static int encode(const struct options *o, pool_t *pool) {
     struct pqw_column *cols = NULL;
     int out = -1, status = EXIT_FAIL, e;
     const struct csv_batch *b = NULL;
-    size_t rg_bytes = pool_budget(pool) / 5 * 2;
+    size_t rg_bytes = pool_budget(pool) / 3;
     size_t rg_rows = o->rg_rows ? o->rg_rows : DEFAULT_RG_ROWS;
 
     if ((e = csv_open(pool, in, &co, rg_bytes, &r)) != ERR_OK)
@@ -502,7 +505,7 @@ static int encode(const struct options *o, pool_t *pool) {
         .codec = o->codec, .level = o->level,
         .page_size = budget / 32 < ((size_t)1 << 20) ? budget / 32 : (size_t)1 << 20,
         .dict_limit = budget / 16 < ((size_t)1 << 20) ? budget / 16 : (size_t)1 << 20,
-        .dict_entries = budget / 256,
+        .dict_entries = budget / 512,
         .created_by = "csv2pq version " CSV2PQ_VERSION
     };
     struct pqw_where where = {0};
@@ -520,12 +523,16 @@ static int encode(const struct options *o, pool_t *pool) {
     if (o->verbose) {
         double dt = now() - t0;
         uint64_t bin = csv_bytes_in(r), bout = pqw_bytes_out(w);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
         fprintf(stderr, "%s: %s: %lld rows, %u row groups, %zu columns; "
-                "%llu bytes in, %llu bytes out (%.1fx); %.3f s, peak memory %.1f MiB of %.0f MiB\n",
+                "%llu bytes in, %llu bytes out (%.1fx); %.3f s; "
+                "pool peak %.1f MiB of %.0f MiB, peak RSS %.1f MiB\n",
                 prog, name, (long long)pqw_rows(w), pqw_row_groups(w), ncols,
                 (unsigned long long)bin, (unsigned long long)bout,
                 bout ? (double)bin / (double)bout : 0.0, dt,
-                pool_peak(pool) / 1048576.0, pool_budget(pool) / 1048576.0);
+                pool_peak(pool) / 1048576.0, pool_budget(pool) / 1048576.0,
+                ru.ru_maxrss / 1024.0);
         for (size_t c = 0; c < ncols; c++)
             fprintf(stderr, "  %s %s\n", csv_name(r, c), ty_name(types[c]));
     }

@@ -179,6 +179,19 @@ void *pool_calloc(pool_t *pool, size_t count, size_t size) {
     return p;
 }
 
+/* Give the pages inside a large free block back to the OS, so the resident
+   set follows what is in use rather than what was ever touched. */
+#define RELEASE_MIN ((size_t)1 << 20)
+static void drop_pages(struct blk_hdr *b, size_t size) {
+    uintptr_t lo = (uintptr_t)b + sizeof(struct free_blk);
+    uintptr_t hi = (uintptr_t)b + size;
+    uintptr_t page = 4096;
+    lo = (lo + page - 1) & ~(page - 1);
+    hi &= ~(page - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 /* Free a block, merging it with free neighbours.  Caller holds the lock. */
 static void release(pool_t *pool, struct blk_hdr *b) {
     size_t size = blk_size(b);
@@ -194,6 +207,8 @@ static void release(pool_t *pool, struct blk_hdr *b) {
         b = p;
     }
     make_free(pool, b, size);
+    if (size >= RELEASE_MIN)
+        drop_pages(b, size);
 }
 
 void pool_free(pool_t *pool, void *p) {

@@ -60,6 +60,8 @@ struct pqw_writer {
     int *encodings;                  /* 3 per column */
     struct pq_page_encoding_stats *estats;  /* 2 per column */
     struct pq_bytes *paths;          /* ncols */
+    struct enc_dict *dict;           /* reused from chunk to chunk */
+    int dict_kind;                   /* ENC_DICT_* of dict */
 };
 
 static int set_where(struct pqw_where *where, int code, int64_t line, int64_t col,
@@ -176,7 +178,19 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
         w->paths[c].n = n;
     }
     int e = codec_create(pool, o->codec, o->level, &w->codec);
+    if (!e)
+        e = codec_set_max_input(w->codec, o->page_size);
     if (e)
+        return set_where(where, e, 0, 0, "%s compressor", codec_name(o->codec));
+    /* Take the page buffers and the compressor's working memory now, while
+       the pool is not yet fragmented: compressing one page-sized buffer
+       sizes the compressor for every page that follows. */
+    size_t clen;
+    if ((e = reserve(pool, (void **)&w->page, &w->page_cap, o->page_size)) ||
+        (e = reserve(pool, (void **)&w->comp, &w->comp_cap, codec_bound(o->codec, o->page_size))))
+        return set_where(where, e, 0, 0, "page buffers");
+    memset(w->page, 0, o->page_size);
+    if ((e = codec_compress(w->codec, w->page, o->page_size, w->comp, w->comp_cap, &clen)))
         return set_where(where, e, 0, 0, "%s compressor", codec_name(o->codec));
     if (emit(w, "PAR1", 4) != ERR_OK)
         return io_error(where);
@@ -546,21 +560,26 @@ static int put_page(struct pqw_writer *w, struct pq_page_header *h, const uint8_
 }
 
 /* Try dictionary encoding of the chunk's values: on success w->idx holds an
-   index per value and *dict the dictionary; *dict is NULL when PLAIN is
-   better or the dictionary passes the size limit. */
+   index per value and *dict the dictionary (one of the writer's, reused from
+   chunk to chunk); *dict is NULL when PLAIN is better or the dictionary
+   passes its limits. */
 static int build_dictionary(struct pqw_writer *w, int type, const uint8_t *text,
                             size_t nvals, struct enc_dict **dict) {
     *dict = NULL;
     if (type == TY_BOOLEAN || nvals == 0 || w->opt.dict_limit == 0)
         return ERR_OK;
     int kind = type == TY_STRING ? ENC_DICT_BYTES : type == TY_DATE ? ENC_DICT_FIXED4 : ENC_DICT_FIXED8;
-    struct enc_dict *d = enc_dict_create(w->pool, kind, 1024);
-    if (!d)
-        return ERR_OK;               /* no room for a dictionary: PLAIN */
-    if (reserve(w->pool, (void **)&w->idx, &w->idx_cap, nvals * sizeof *w->idx)) {
-        enc_dict_free(d);
-        return ERR_OK;
+    if (w->dict && w->dict_kind != kind) {
+        enc_dict_free(w->dict);
+        w->dict = NULL;
     }
+    if (!w->dict && !(w->dict = enc_dict_create(w->pool, kind, 1024)))
+        return ERR_OK;               /* no room for a dictionary: PLAIN */
+    w->dict_kind = kind;
+    struct enc_dict *d = w->dict;
+    enc_dict_reset(d);
+    if (reserve(w->pool, (void **)&w->idx, &w->idx_cap, nvals * sizeof *w->idx))
+        return ERR_OK;
     for (size_t i = 0; i < nvals; i++) {
         const void *v;
         size_t n;
@@ -574,17 +593,13 @@ static int build_dictionary(struct pqw_writer *w, int type, const uint8_t *text,
         }
         if (enc_dict_insert(d, v, n, &w->idx[i]) != ERR_OK ||
             enc_dict_plain_size(d) > w->opt.dict_limit ||
-            enc_dict_count(d) > w->opt.dict_entries) {
-            enc_dict_free(d);
+            enc_dict_count(d) > w->opt.dict_entries)
             return ERR_OK;
-        }
     }
     size_t bw = (size_t)enc_bit_width(enc_dict_count(d) - 1);
     size_t dict_cost = enc_dict_plain_size(d) + (nvals * bw + 7) / 8;
-    if (dict_cost >= plain_size(w, type, 0, nvals)) {
-        enc_dict_free(d);
+    if (dict_cost >= plain_size(w, type, 0, nvals))
         return ERR_OK;
-    }
     *dict = d;
     return ERR_OK;
 }
@@ -687,7 +702,6 @@ static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t 
         es[0] = (struct pq_page_encoding_stats){PQ_DICTIONARY_PAGE, PQ_ENC_PLAIN, 1};
         es[1] = (struct pq_page_encoding_stats){PQ_DATA_PAGE, PQ_ENC_RLE_DICTIONARY, (int32_t)npages};
         m->n_encoding_stats = 2;
-        enc_dict_free(dict);
     } else {
         enc[ne++] = PQ_ENC_PLAIN;
         enc[ne++] = PQ_ENC_RLE;
@@ -835,6 +849,8 @@ void pqw_free(struct pqw_writer *w) {
         for (size_t c = 0; c < w->ncols; c++)
             pool_free(pool, (void *)w->cols[c].name);
     codec_free(w->codec);
+    if (w->dict)
+        enc_dict_free(w->dict);
     tc_writer_free(&w->row_groups);
     tc_writer_free(&w->header);
     pool_free(pool, w->cols);

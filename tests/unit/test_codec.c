@@ -1115,6 +1115,34 @@ static void test_uncompressed(void **state) {
     assert_int_equal(pool_destroy(pool), 0);
 }
 
+/* Once sized for a page size, the zstd compressor takes no more memory,
+   whatever the sizes of the pages that follow, and its output still
+   decompresses. */
+static void test_zstd_fixed_memory(void **state) {
+    (void)state;
+    pool_t *pool = pool_create(16 << 20);
+    struct codec_ctx *c;
+    assert_int_equal(codec_create(pool, CODEC_ZSTD, 0, &c), ERR_OK);
+    assert_int_equal(codec_set_max_input(c, 1 << 20), ERR_OK);
+    size_t used = pool_used(pool);
+    size_t sizes[] = {1 << 20, 100, 200000, 5, 70000, 1 << 20, 1000, 300000};
+    uint8_t *src = malloc(1 << 20), *dst = malloc(ZSTD_compressBound(1 << 20)), *back = malloc(1 << 20);
+    for (size_t i = 0; i < (1u << 20); i++)
+        src[i] = (uint8_t)("csv2pq,1.25,2024-01-01\n"[i % 23] + (i / 4096 % 3));
+    for (int round = 0; round < 200; round++) {
+        size_t n = sizes[round % 8], out;
+        assert_int_equal(codec_compress(c, src, n, dst, ZSTD_compressBound(n), &out), ERR_OK);
+        assert_int_equal(pool_used(pool), used);
+        assert_int_equal(codec_decompress(pool, CODEC_ZSTD, dst, out, back, n), ERR_OK);
+        assert_memory_equal(back, src, n);
+    }
+    codec_free(c);
+    free(src);
+    free(dst);
+    free(back);
+    assert_int_equal(pool_destroy(pool), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codec_name),
@@ -1138,6 +1166,7 @@ int main(void) {
         cmocka_unit_test(test_pool_accounting),
         cmocka_unit_test(test_pool_too_small),
         cmocka_unit_test(test_uncompressed),
+        cmocka_unit_test(test_zstd_fixed_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,42 @@
+# Memory stays flat as the input grows: 10 times the rows, the same peak
+# RSS within 10%, from a file (mmap) and from a pipe.
+. "$(dirname "$0")/lib.inc"
+
+gen() {
+    awk -v n="$1" 'BEGIN {
+        print "id,ts,name,price,qty,flag,note"
+        for (i = 0; i < n; i++)
+            printf "%d,2024-%02d-%02d %02d:%02d:%02d,name%d,%d.%02d,%d,%s,\"note %d, x\"\n",
+                i, i % 12 + 1, i % 28 + 1, i % 24, i % 60, (i * 7) % 60, i % 1000,
+                i % 997, i % 100, i % 50, (i % 3 ? "true" : "false"), i % 5000
+    }'
+}
+gen 100000 > "$T/small.csv"
+gen 1000000 > "$T/large.csv"
+
+rss() {   # peak RSS in KiB from the -v summary
+    sed -n 's/.*peak RSS \([0-9.]*\) MiB.*/\1/p' "$1" | awk '{ printf "%d", $1 * 1024 }'
+}
+within10() {   # NAME SMALL LARGE
+    if [ -n "$2" ] && [ -n "$3" ] && [ "$3" -le $(( $2 + $2 / 10 )) ]; then pass; else
+        fail "$1: peak RSS $2 KiB for 100k rows, $3 KiB for 1M rows"
+    fi
+}
+
+"$BIN" -v "$T/small.csv" -o "$T/small.parquet" 2> "$T/small.err"
+"$BIN" -v "$T/large.csv" -o "$T/large.parquet" 2> "$T/large.err"
+within10 "file input" "$(rss "$T/small.err")" "$(rss "$T/large.err")"
+check "1M rows written" "1000000" "$("$BIN" -d --count "$T/large.parquet")"
+
+cat "$T/small.csv" | "$BIN" -v > "$T/small.parquet" 2> "$T/small.err"
+cat "$T/large.csv" | "$BIN" -v > "$T/large.parquet" 2> "$T/large.err"
+within10 "pipe input" "$(rss "$T/small.err")" "$(rss "$T/large.err")"
+
+# The budget is a hard bound: a small one still converts, in more row groups.
+"$BIN" -v -m 4M "$T/large.csv" -o "$T/m4.parquet" 2> "$T/m4.err"
+check "-m 4M converts" 0 "$?"
+"$BIN" -d "$T/large.parquet" > "$T/large.out"
+"$BIN" -d "$T/m4.parquet" | cmp -s - "$T/large.out" && pass || fail "-m 4M gives the same values"
+echo "memory: $(sed -n 's/.*\(pool peak.*\)/\1/p' "$T/small.err" "$T/large.err" "$T/m4.err" | tr '\n' ';')"
+
+finish
