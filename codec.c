@@ -480,7 +480,20 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
     void *ws = pool_alloc(ctx->pool, size);
     RETURN_ERROR_IF(ws == NULL, ERR_NOMEM);
     ZSTD_CCtx *z = ZSTD_initStaticCCtx(ws, size);
-    if (z == NULL || ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level))) {
+    /* The parameters are set one by one, not left to the level: zstd then
+       keeps them for a larger input (a page with one long value) instead of
+       moving to the tables of a larger size class, which would not fit. */
+    const struct { ZSTD_cParameter k; int v; } set[] = {
+        {ZSTD_c_compressionLevel, level},
+        {ZSTD_c_windowLog, (int)p.windowLog}, {ZSTD_c_chainLog, (int)p.chainLog},
+        {ZSTD_c_hashLog, (int)p.hashLog}, {ZSTD_c_searchLog, (int)p.searchLog},
+        {ZSTD_c_minMatch, (int)p.minMatch}, {ZSTD_c_targetLength, (int)p.targetLength},
+        {ZSTD_c_strategy, (int)p.strategy},
+    };
+    for (size_t i = 0; z && i < sizeof set / sizeof *set; i++)
+        if (ZSTD_isError(ZSTD_CCtx_setParameter(z, set[i].k, set[i].v)))
+            z = NULL;
+    if (z == NULL) {
         pool_free(ctx->pool, ws);
         return ERR_INTERNAL;
     }

@@ -74,7 +74,8 @@ gen taxi 3000 1 >"$in/taxi.csv" &&
 	tail -n +2 "$in/taxi.csv" >"$in/taxi_noheader.csv" &&
 	sed 's/$/\r/' "$in/taxi.csv" >"$in/taxi_crlf.csv" &&
 	tail -n +2 "$data/one_row.csv" >"$in/one_row_noheader.csv" &&
-	cp "$data"/*.csv "$in/" || {
+	cp "$data"/*.csv "$in/" &&
+	for f in "$data"/real/*.csv; do cp "$f" "$in/real-$(basename "$f")" || exit 1; done || {
 	echo "interop: could not write the inputs in $in" >&2
 	echo "interop: 0 passed, 1 failed"
 	exit 1
@@ -134,6 +135,11 @@ convert squote squote.csv - --quote "'"
 convert header-only header_only.csv -
 convert one-row one_row.csv BIGINT,VARCHAR,DOUBLE,DATE
 convert one-row-noheader one_row_noheader.csv - --no-header
+convert real-airports real-airports.csv VARCHAR,VARCHAR,VARCHAR,VARCHAR,VARCHAR,DOUBLE,DOUBLE
+convert real-iowa-electricity real-iowa-electricity.csv DATE,VARCHAR,BIGINT
+convert real-seattle-weather real-seattle-weather.csv VARCHAR,DOUBLE,DOUBLE,DOUBLE,DOUBLE,VARCHAR
+convert real-seattle-temps real-seattle-temps.csv VARCHAR,DOUBLE -c snappy
+convert real-us-employment real-us-employment.csv - -c gzip
 
 # Parquet files written by DuckDB and Polars, decoded by csv2pq -d; in these
 # cases NAME.csv is csv2pq's output.

@@ -1123,9 +1123,10 @@ static void test_zstd_fixed_memory(void **state) {
     pool_t *pool = pool_create(16 << 20);
     struct codec_ctx *c;
     assert_int_equal(codec_create(pool, CODEC_ZSTD, 0, &c), ERR_OK);
-    assert_int_equal(codec_set_max_input(c, 1 << 20), ERR_OK);
+    assert_int_equal(codec_set_max_input(c, 256 << 10), ERR_OK);
     size_t used = pool_used(pool);
-    size_t sizes[] = {1 << 20, 100, 200000, 5, 70000, 1 << 20, 1000, 300000};
+    /* inputs larger than the size given keep the same memory too */
+    size_t sizes[] = {256 << 10, 100, 200000, 5, 70000, 1 << 20, 1000, (256 << 10) + 40};
     uint8_t *src = malloc(1 << 20), *dst = malloc(ZSTD_compressBound(1 << 20)), *back = malloc(1 << 20);
     for (size_t i = 0; i < (1u << 20); i++)
         src[i] = (uint8_t)("csv2pq,1.25,2024-01-01\n"[i % 23] + (i / 4096 % 3));
