@@ -53,7 +53,7 @@ interop: csv2pq
 # The whole suite under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) clean
-	CSV2PQ_DYNAMIC=1 $(MAKE) check STATIC= CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	CSV2PQ_SANITIZE=1 $(MAKE) check STATIC= CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 bench: csv2pq
 	sh bench/run.sh

@@ -15,7 +15,7 @@ printf 'a,b\n1,x\n' | "$dest/opt/c2p/bin/csv2pq" > "$T/i.parquet"
 check "installed pq2csv decodes" "a,b
 1,x" "$("$dest/opt/c2p/bin/pq2csv" "$T/i.parquet")"
 # (the sanitizer build, make asan, links dynamically)
-if [ -z "${CSV2PQ_DYNAMIC:-}" ] && command -v file > /dev/null 2>&1; then
+if [ -z "${CSV2PQ_SANITIZE:-}" ] && command -v file > /dev/null 2>&1; then
     case "$(file "$dest/opt/c2p/bin/csv2pq")" in
         *"statically linked"*) pass ;;
         *) fail "the installed binary is not statically linked" ;;

@@ -17,7 +17,10 @@ gen 1000000 > "$T/large.csv"
 rss() {   # peak RSS in KiB from the -v summary
     sed -n 's/.*peak RSS \([0-9.]*\) MiB.*/\1/p' "$1" | awk '{ printf "%d", $1 * 1024 }'
 }
-within10() {   # NAME SMALL LARGE
+within10() {   # NAME SMALL LARGE (the sanitizers' own memory is not ours)
+    if [ -n "${CSV2PQ_SANITIZE:-}" ]; then
+        return
+    fi
     if [ -n "$2" ] && [ -n "$3" ] && [ "$3" -le $(( $2 + $2 / 10 )) ]; then pass; else
         fail "$1: peak RSS $2 KiB for 100k rows, $3 KiB for 1M rows"
     fi
