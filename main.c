@@ -354,6 +354,10 @@ static int parse_args(int argc, char **argv, struct options *o) {
         msg("--columns, --head, --schema, --meta and --count go with -d");
         return EXIT_USAGE;
     }
+    if (o->codec == CODEC_GZIP && o->level > 9) {
+        msg("--level for gzip takes a number from 1 to 9, not %d", o->level);
+        return EXIT_USAGE;
+    }
     if (o->decode && (o->print_schema || o->rg_rows || o->codec >= 0 || o->level)) {
         msg("--print-schema, --row-group-size, -c and --level do not go with -d");
         return EXIT_USAGE;

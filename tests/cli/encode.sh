@@ -122,6 +122,11 @@ case "$err" in "csv2pq: $T/no/such/dir/x.parquet: cannot create: No such file or
 run "$BIN" --compression lzma "$T/big.csv"
 check "bad codec status" 2 "$status"
 check "bad codec message" "csv2pq: unknown compression 'lzma' (zstd, snappy, gzip or none)" "$err"
+run "$BIN" -c gzip --level 15 "$T/big.csv"
+check "gzip level status" 2 "$status"
+check "gzip level message" "csv2pq: --level for gzip takes a number from 1 to 9, not 15" "$err"
+run "$BIN" --level 0 "$T/big.csv"
+check "level 0 status" 2 "$status"
 run "$BIN" --bogus
 check "unknown option status" 2 "$status"
 run "$BIN" -m 1K "$T/big.csv"
