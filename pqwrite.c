@@ -49,7 +49,6 @@ struct pqw_writer {
 
     /* per column chunk scratch, grown as needed (pool) */
     uint8_t *defs; size_t defs_cap;          /* one per row */
-    uint32_t *lv; size_t lv_cap;             /* levels of one page, bytes */
     void *vals; size_t vals_cap;             /* typed non-null values, bytes */
     uint32_t *idx; size_t idx_cap;           /* dictionary index per value */
     uint8_t *page; size_t page_cap;          /* levels + values of one page */
@@ -526,17 +525,6 @@ static size_t plain_encode(const struct pqw_writer *w, int type, const uint8_t *
     return (size_t)(o - out);
 }
 
-/* Definition levels (0/1 per row) in the RLE/bit-packed hybrid, through
-   the writer's 32-bit scratch (one entry per row of a page). */
-static int levels_encode(struct pqw_writer *w, const uint8_t *defs, size_t n,
-                         uint8_t *out, size_t *len) {
-    FORWARD_IF_ERROR(reserve(w->pool, (void **)&w->lv, &w->lv_cap, n * sizeof *w->lv));
-    for (size_t j = 0; j < n; j++)
-        w->lv[j] = defs[j];
-    *len = enc_rle_encode(w->lv, n, 1, out);
-    return ERR_OK;
-}
-
 /* Compress a page body and write header + body.  h has its type-specific
    part filled in. */
 static int put_page(struct pqw_writer *w, struct pq_page_header *h, const uint8_t *body,
@@ -665,9 +653,7 @@ static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t 
         e = reserve(w->pool, (void **)&w->page, &w->page_cap, 4 + lbound + values_bound);
         if (e)
             break;
-        size_t nl;
-        if ((e = levels_encode(w, w->defs + r, r1 - r, w->page + 4, &nl)) != ERR_OK)
-            break;
+        size_t nl = enc_rle_encode_u8(w->defs + r, r1 - r, 1, w->page + 4);
         enc_store_u32le(w->page, (uint32_t)nl);
         uint8_t *p = w->page + 4 + nl;
         if (dict) {
@@ -861,7 +847,6 @@ void pqw_free(struct pqw_writer *w) {
     pool_free(pool, w->paths);
     pool_free(pool, w->out);
     pool_free(pool, w->defs);
-    pool_free(pool, w->lv);
     pool_free(pool, w->vals);
     pool_free(pool, w->idx);
     pool_free(pool, w->page);
