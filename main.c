@@ -157,7 +157,7 @@ static void usage_full(void) {
 "                          as STR (default: empty)\n"
 "      --no-header         CSV has (with -d: print) no header line\n"
 "  -f, --force             write Parquet even to a terminal\n"
-"  -q, --quiet             no warnings\n"
+"  -q, --quiet             no warnings, no progress line\n"
 "  -v, --verbose           a summary on stderr at the end\n"
 "  -h                      short usage;  --help  this text\n"
 "  -V, --version           print the version\n"
@@ -515,12 +515,22 @@ static int encode(const struct options *o, pool_t *pool) {
     struct pqw_where where = {0};
     if ((e = pqw_create(pool, out, cols, ncols, &wo, &w, &where)) != ERR_OK)
         goto write_error;
+    int progress = !o->quiet && isatty(STDERR_FILENO), shown_any = 0;
+    double shown = now();
     while (b) {
         if ((e = pqw_write_row_group(w, b, &where)) != ERR_OK)
             goto write_error;
+        if (progress && now() - shown >= 0.25) {
+            shown = now();
+            shown_any = 1;
+            fprintf(stderr, "\r%s: %lld rows, %.1f MB read, %.1f MB written ",
+                    prog, (long long)pqw_rows(w), csv_bytes_in(r) / 1e6, pqw_bytes_out(w) / 1e6);
+        }
         if ((e = csv_next_batch(r, rg_rows, &b)) != ERR_OK)
             goto csv_error;
     }
+    if (shown_any)
+        fprintf(stderr, "\r\033[K");
     if ((e = pqw_finish(w, &where)) != ERR_OK)
         goto write_error;
     status = EXIT_OK;
