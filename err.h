@@ -23,6 +23,7 @@
     X(NOTPARQUET,  "not a Parquet file") \
     X(CSV,         "malformed CSV") \
     X(TYPE,        "value does not fit the column type") \
+    X(USAGE,       "invalid option value") \
     X(INTERNAL,    "internal error")
 
 enum err {

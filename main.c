@@ -130,7 +130,7 @@ static void msg(const char *fmt, ...) {
 }
 
 static int exit_for(int e) {
-    return e == ERR_NOMEM ? EXIT_MEMORY : EXIT_FAIL;
+    return e == ERR_NOMEM ? EXIT_MEMORY : e == ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
 }
 
 static void usage_short(FILE *f) {

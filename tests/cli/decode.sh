@@ -1,7 +1,7 @@
 # Command-line tests of Parquet to CSV (csv2pq -d, pq2csv): the
 # parquet-testing corpus against DuckDB's reading, damaged files, the
 # options, stdin, and round trips through the writer.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 
 P=$TESTS/parquet
 nl='
@@ -154,7 +154,7 @@ check "--head 0" "$(head -1 "$P/expect/data/alltypes_plain.csv")" "$out"
 run "$BIN" -d --columns int_array,id --head 2 "$P/data/nullable.impala.parquet"
 check "--columns with a nested column" "int_array,id${nl}\"[1,2,3]\",1${nl}\"[null,1,2,null,3,null]\",2" "$out"
 run "$BIN" -d --columns id,nope "$f"
-check "unknown column status" 1 "$status"
+check "unknown column status" 2 "$status"
 check "unknown column message" "csv2pq: $f: no column named \"nope\"" "$err"
 run "$BIN" -d --no-header --head 2 --columns id "$f"
 check "--no-header" "4${nl}5" "$out"
