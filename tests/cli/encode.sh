@@ -15,7 +15,10 @@ csv_rt "NULL vs empty string" 'a,b\n1,\n2,""\n3,z\n' "a,b${nl}1,${nl}2,\"\"${nl}
 csv_rt "spaces kept" 'a,b\n1, x \n' "a,b${nl}1, x "
 csv_rt "blank lines skipped" 'a,b\n\n1,x\n\n2,y\n\n' "a,b${nl}1,x${nl}2,y"
 csv_rt "--null markers" 'a,b\n1,NA\n2,-\n3,x\n' "a,b${nl}1,${nl}2,${nl}3,x" --null NA --null -
+# (DuckDB's read_csv keeps a quoted "NA" a string: not a pair for interop)
+nokeep=1
 csv_rt "quoted NA is NULL too" 'a,b\n1,"NA"\n2,x\n' "a,b${nl}1,${nl}2,x" --null NA
+nokeep=
 csv_rt "quoted empty stays a string with --null" 'a,b\n1,""\n2,x\n' "a,b${nl}1,\"\"${nl}2,x" --null NA
 csv_rt "--no-header" '1,x\n2,y\n' "column_1,column_2${nl}1,x${nl}2,y" --no-header
 csv_rt "semicolons" 'a;b\n1;x,y\n' "a,b${nl}1,\"x,y\"" --delimiter ';'
@@ -60,6 +63,7 @@ for c in zstd snappy gzip none; do
     if "$BIN" -c $c "$T/big.csv" -o "$T/big.$c.parquet" &&
        "$BIN" -d "$T/big.$c.parquet" > "$T/big.$c.csv"; then
         check_file "codec $c round trip" "$T/big.csv" "$T/big.$c.csv"
+        keep "codec-$c" "$T/big.csv" "$T/big.$c.parquet" -c $c
     else
         fail "codec $c"
     fi
@@ -68,6 +72,8 @@ done
 check "row groups by rows" 3 "$("$BIN" -d --meta "$T/rg.parquet" | grep -c '^row_group:')"
 "$BIN" -d "$T/rg.parquet" > "$T/rg.csv"
 check_file "row groups round trip" "$T/big.csv" "$T/rg.csv"
+keep "row-groups" "$T/big.csv" "$T/rg.parquet" --row-group-size 1000
+"$BIN" "$T/types.csv" -o "$T/types.parquet" && keep "types" "$T/types.csv" "$T/types.parquet"
 run "$BIN" --level 19 "$T/big.csv" -o "$T/l19.parquet"
 check "--level 19" 0 "$status"
 cat "$T/big.csv" | "$BIN" > "$T/pipe.parquet"

@@ -8,6 +8,7 @@ for f in "$TESTS"/csv-spectrum/csvs/*.csv; do
     n=$(basename "$f" .csv)
     if "$BIN" "$f" -o "$T/$n.parquet" 2> "$T/err" && "$BIN" -d "$T/$n.parquet" > "$T/$n.csv" 2>> "$T/err"; then
         check_file "csv-spectrum $n" "$TESTS/csv-spectrum/expect/$n.csv" "$T/$n.csv"
+        keep "$n" "$f" "$T/$n.parquet"
     else
         fail "csv-spectrum $n: $(cat "$T/err")"
     fi
