@@ -19,13 +19,19 @@
    A row group is written column chunk by column chunk (pqwrite.c).  A chunk
    is a pure function of the batch and the column: convert the text to typed
    values and definition levels, try a dictionary, cut pages of about 1 MiB,
-   encode levels (RLE/bit-packed hybrid) and values, compress each page, and
-   append page headers and pages to the chunk buffer.  The writer then emits
-   the chunks in column order and records their offsets for the footer.
-   Because a chunk depends on nothing but its batch and column, chunks can be
-   encoded by several threads at once, each with its own scratch buffers and
-   compressor, while the writer emits them by sequence number (row group,
-   then column), so the output is the same whatever the number of threads.
+   encode levels (RLE/bit-packed hybrid) and values, and compress each page.
+   Each thread (-j) owns an encoder: its scratch buffers, dictionary and
+   compressor.  With one thread the pages go straight to the output.  With
+   several, the threads take the columns of the row group in turn and each
+   encodes its chunk into a buffer; the writer (the main thread) waits for
+   column 0, writes it and adds its file offset to the chunk's page offsets,
+   then column 1, and so on, so chunks are written in column order and a
+   thread holding a finished chunk takes no other until it is written.
+   Nothing an encoder produces depends on which thread ran it or on how
+   much memory is free (a dictionary's limits are counts and sizes, checked
+   before each value), so the output is the same bytes for every -j.  When
+   a thread runs out of memory, the writer lets the others finish, takes
+   back their buffers and encodes the rest of the row group alone.
    Parsing can likewise be split at record boundaries found by quote parity,
    each piece handed to its own libcsv parser, the batches joined in order.
 
@@ -37,14 +43,19 @@
 
    Worst-case memory, with B the budget (-m) and T = B/3 the row buffers:
      row buffers (text, field ends, line numbers)   T, taken once
+   and per thread (at most B/4 of compressors and page buffers in all):
      column scratch: values, levels, indices        13 bytes per row
                                                     (rows <= T/32: < 0.41 T)
      one page and its compressed copy               2 x min(1 MiB, B/32)
      dictionary: values + hash table                min(1 MiB, B/16) + B/16
-     compressor (zstd level 3), output buffer       about 1.3 MiB + 256 KiB
+     compressor (zstd level 3)                      about 1.3 MiB
+     the encoded chunk (threads only)               its compressed size
+   and once more:
+     output buffer                                  256 KiB
      footer metadata                                about 150 bytes per
                                                     column chunk
-   all inside B by construction: a request past B is an error, never growth.
+   all inside B by construction: a request past B is an error, never growth
+   (with threads, first a retry on one thread).
 
    Output is written sequentially (pipes work).  With -o the file is written
    under a temporary name in the same directory and renamed on success; on
@@ -88,7 +99,7 @@ enum {
 struct options {
     int decode;                      /* -d */
     const char *input, *output;      /* NULL: stdin / stdout */
-    int codec, level, force, quiet, verbose, print_schema;
+    int codec, level, force, quiet, verbose, print_schema, threads;
     size_t memory, rg_rows;
     unsigned char delimiter, quote;
     int no_header;
@@ -164,6 +175,8 @@ static void usage_full(void) {
 "\n"
 "CSV to Parquet:\n"
 "  -c, --compression CODEC zstd, snappy, gzip or none (default zstd)\n"
+"  -j, --threads N         column chunks encoded at once (default: the online\n"
+"                          CPUs); the output is the same for every N\n"
 "      --level N           compression level (default: zstd 3, gzip 6)\n"
 "      --row-group-size N  rows per row group at most (default %d; a row group\n"
 "                          also closes when its rows fill a third of the budget)\n"
@@ -233,6 +246,7 @@ enum {
 static int parse_args(int argc, char **argv, struct options *o) {
     static const struct option longs[] = {
         {"output", required_argument, 0, 'o'},
+        {"threads", required_argument, 0, 'j'},
         {"compression", required_argument, 0, 'c'},
         {"level", required_argument, 0, OPT_LEVEL},
         {"row-group-size", required_argument, 0, OPT_RG},
@@ -258,9 +272,16 @@ static int parse_args(int argc, char **argv, struct options *o) {
     int ch;
     long long n;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":o:c:m:qvfhVd", longs, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":o:c:m:j:qvfhVd", longs, NULL)) != -1) {
         switch (ch) {
         case 'o': o->output = optarg; break;
+        case 'j':
+            if (!parse_count(optarg, 1, &n) || n > PQW_MAX_THREADS) {
+                msg("--threads takes a number from 1 to %d, not '%s'", PQW_MAX_THREADS, optarg);
+                return EXIT_USAGE;
+            }
+            o->threads = (int)n;
+            break;
         case 'c':
             if (!strcmp(optarg, "zstd")) o->codec = CODEC_ZSTD;
             else if (!strcmp(optarg, "snappy")) o->codec = CODEC_SNAPPY;
@@ -509,7 +530,8 @@ static int encode(const struct options *o, pool_t *pool) {
         .codec = o->codec, .level = o->level,
         .page_size = budget / 32 < ((size_t)1 << 20) ? budget / 32 : (size_t)1 << 20,
         .dict_limit = budget / 16 < ((size_t)1 << 20) ? budget / 16 : (size_t)1 << 20,
-        .dict_entries = budget / 512,
+        .dict_entries = budget / 2048,
+        .threads = o->threads,
         .created_by = "csv2pq version " CSV2PQ_VERSION
     };
     struct pqw_where where = {0};
@@ -540,11 +562,11 @@ static int encode(const struct options *o, pool_t *pool) {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         fprintf(stderr, "%s: %s: %lld rows, %u row groups, %zu columns; "
-                "%llu bytes in, %llu bytes out (%.1fx); %.3f s; "
+                "%llu bytes in, %llu bytes out (%.1fx); %.3f s, %d threads; "
                 "pool peak %.1f MiB of %.0f MiB, peak RSS %.1f MiB\n",
                 prog, name, (long long)pqw_rows(w), pqw_row_groups(w), ncols,
                 (unsigned long long)bin, (unsigned long long)bout,
-                bout ? (double)bin / (double)bout : 0.0, dt,
+                bout ? (double)bin / (double)bout : 0.0, dt, pqw_threads(w),
                 pool_peak(pool) / 1048576.0, pool_budget(pool) / 1048576.0,
                 ru.ru_maxrss / 1024.0);
         for (size_t c = 0; c < ncols; c++)
@@ -621,6 +643,10 @@ int main(int argc, char **argv) {
         return status;
     if (o.codec < 0 && !o.decode)
         o.codec = CODEC_ZSTD;
+    if (o.threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        o.threads = cpus < 1 ? 1 : cpus > PQW_MAX_THREADS ? PQW_MAX_THREADS : (int)cpus;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

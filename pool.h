@@ -14,7 +14,7 @@
 
    where B is the budget given to pool_create() (the -m value), S the static
    footprint of the binary and libc (under 2 MiB), T the number of threads
-   and K the stack of one thread (pool threads run with 256 KiB stacks).
+   and K the stack of one thread (encoder threads run with 512 KiB stacks).
 
    Ownership: a buffer belongs to the caller from pool_alloc() until it is
    given back with pool_free().  pool_destroy() reports every buffer that

@@ -1,6 +1,7 @@
 #include "pqwrite.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,13 +32,47 @@ struct stats {
 /* Bytes of one statistic bound, kept until the row group is encoded. */
 struct stat_bytes { uint8_t min[STAT_MAX + 8], max[STAT_MAX + 8]; size_t nmin, nmax; int exact_max; };
 
+/* The scratch of one column chunk encoder: one per thread.  Pages go
+   straight to the output (streaming, one thread) or to buf, to be written
+   in column order by the writer. */
+struct encoder {
+    pool_t *pool;
+    struct codec_ctx *codec;
+    struct tc_writer header;                 /* page header being encoded */
+    uint8_t *defs; size_t defs_cap;          /* one per row */
+    void *vals; size_t vals_cap;             /* typed non-null values, bytes */
+    uint32_t *idx; size_t idx_cap;           /* dictionary index per value */
+    uint8_t *page; size_t page_cap;          /* levels + values of one page */
+    uint8_t *comp; size_t comp_cap;          /* compressed page */
+    struct enc_dict *dict;                   /* reused from chunk to chunk */
+    int dict_kind;                           /* ENC_DICT_* of dict */
+    int buffered;                            /* pages go to buf, not the output */
+    uint8_t *buf; size_t len, cap;           /* the encoded chunk (pool) */
+    /* with threads */
+    struct pqw_writer *w;
+    pthread_t thread;
+    int started;
+    long holding;                            /* column whose chunk is in buf, or -1 */
+};
+
 struct pqw_writer {
     pool_t *pool;
     int fd;
     struct pqw_options opt;
     size_t ncols;
     struct pqw_column *cols;         /* names copied into the pool */
-    struct codec_ctx *codec;
+    struct encoder *enc;             /* opt.threads of them */
+    int nenc;
+
+    /* the row group being encoded by the threads (under lock) */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int sync_ready, quit;
+    const struct csv_batch *batch;
+    size_t next;                     /* next column to encode */
+    int *done_by;                    /* ncols: encoder index, -1 while pending */
+    int *result;                     /* ncols: ERR_* of each column */
+    struct pqw_where *col_where;     /* ncols */
 
     uint8_t *out; size_t out_len;    /* output buffer (pool) */
     uint64_t offset;                 /* bytes of the file so far */
@@ -45,22 +80,12 @@ struct pqw_writer {
     int64_t num_rows;
     uint32_t n_row_groups;
     struct tc_writer row_groups;     /* encoded RowGroup structs */
-    struct tc_writer header;         /* scratch for page headers */
-
-    /* per column chunk scratch, grown as needed (pool) */
-    uint8_t *defs; size_t defs_cap;          /* one per row */
-    void *vals; size_t vals_cap;             /* typed non-null values, bytes */
-    uint32_t *idx; size_t idx_cap;           /* dictionary index per value */
-    uint8_t *page; size_t page_cap;          /* levels + values of one page */
-    uint8_t *comp; size_t comp_cap;          /* compressed page */
 
     struct pq_column_chunk *cc;      /* ncols, for the row group being written */
     struct stat_bytes *sb;           /* ncols */
     int *encodings;                  /* 3 per column */
     struct pq_page_encoding_stats *estats;  /* 2 per column */
     struct pq_bytes *paths;          /* ncols */
-    struct enc_dict *dict;           /* reused from chunk to chunk */
-    int dict_kind;                   /* ENC_DICT_* of dict */
 };
 
 static int set_where(struct pqw_where *where, int code, int64_t line, int64_t col,
@@ -126,6 +151,29 @@ static int emit(struct pqw_writer *w, const void *p, size_t n) {
     return ERR_OK;
 }
 
+/* Where an encoder's pages go: the output, or its chunk buffer. */
+static int sink(struct pqw_writer *w, struct encoder *x, const void *p, size_t n) {
+    if (!x->buffered)
+        return emit(w, p, n);
+    if (x->len + n > x->cap) {
+        size_t cap = x->cap + x->cap / 2 + n;
+        uint8_t *b = pool_realloc(x->pool, x->buf, cap);
+        if (!b)
+            return ERR_NOMEM;
+        x->buf = b;
+        x->cap = cap;
+    }
+    memcpy(x->buf + x->len, p, n);
+    x->len += n;
+    return ERR_OK;
+}
+
+/* The offset of the next byte an encoder writes: in the file, or in its
+   buffer (the writer adds the chunk's file offset when it writes it). */
+static int64_t position(const struct pqw_writer *w, const struct encoder *x) {
+    return (int64_t)(x->buffered ? x->len : w->offset);
+}
+
 static int io_error(struct pqw_where *where) {
     return set_where(where, ERR_IO, 0, 0, "write error: %s", strerror(errno));
 }
@@ -142,6 +190,132 @@ static int physical_type(int t) {
     }
 }
 
+/* encoder_init etc. need encode_chunk: declared here, defined below. */
+static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
+                        struct pqw_where *where);
+
+/* ---- encoders and threads ---- */
+
+/* Take an encoder's compressor and page buffers now, while the pool is not
+   yet fragmented: compressing one page-sized buffer sizes the compressor
+   for every page that follows. */
+static int encoder_init(struct pqw_writer *w, struct encoder *x) {
+    const struct pqw_options *o = &w->opt;
+    x->pool = w->pool;
+    x->holding = -1;
+    tc_writer_init(&x->header, w->pool);
+    int e = codec_create(w->pool, o->codec, o->level, &x->codec);
+    if (!e)
+        e = codec_set_max_input(x->codec, o->page_size);
+    if (!e)
+        e = reserve(w->pool, (void **)&x->page, &x->page_cap, o->page_size);
+    if (!e)
+        e = reserve(w->pool, (void **)&x->comp, &x->comp_cap, codec_bound(o->codec, o->page_size));
+    size_t clen;
+    if (!e) {
+        memset(x->page, 0, o->page_size);
+        e = codec_compress(x->codec, x->page, o->page_size, x->comp, x->comp_cap, &clen);
+    }
+    return e;
+}
+
+/* Give back the buffers that grow with the row group (not the compressor
+   or the page buffers). */
+static void encoder_shrink(struct encoder *x) {
+    pool_free(x->pool, x->defs);
+    pool_free(x->pool, x->vals);
+    pool_free(x->pool, x->idx);
+    pool_free(x->pool, x->buf);
+    x->defs = x->vals = NULL;
+    x->idx = NULL;
+    x->buf = NULL;
+    x->defs_cap = x->vals_cap = x->idx_cap = x->cap = x->len = 0;
+    if (x->dict)
+        enc_dict_free(x->dict);
+    x->dict = NULL;
+}
+
+static void encoder_free(struct encoder *x) {
+    if (!x->pool)
+        return;
+    encoder_shrink(x);
+    codec_free(x->codec);
+    tc_writer_free(&x->header);
+    pool_free(x->pool, x->page);
+    pool_free(x->pool, x->comp);
+}
+
+/* A worker takes the next column of the row group, encodes it into its
+   buffer, and waits until the writer has written that buffer before it
+   takes another. */
+static void *worker(void *arg) {
+    struct encoder *x = arg;
+    struct pqw_writer *w = x->w;
+    int index = (int)(x - w->enc);
+    pthread_mutex_lock(&w->lock);
+    w->sync_ready++;
+    pthread_cond_broadcast(&w->cond);
+    for (;;) {
+        while (!w->quit && !(w->batch && w->next < w->ncols && x->holding < 0))
+            pthread_cond_wait(&w->cond, &w->lock);
+        if (w->quit)
+            break;
+        size_t c = w->next++;
+        const struct csv_batch *b = w->batch;
+        x->holding = (long)c;
+        pthread_mutex_unlock(&w->lock);
+        x->len = 0;
+        int e = encode_chunk(w, x, b, c, &w->col_where[c]);
+        pthread_mutex_lock(&w->lock);
+        w->result[c] = e;
+        w->done_by[c] = index;
+        pthread_cond_broadcast(&w->cond);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+#define THREAD_STACK ((size_t)512 << 10)
+
+static int start_threads(struct pqw_writer *w) {
+    if (pthread_mutex_init(&w->lock, NULL) || pthread_cond_init(&w->cond, NULL))
+        return ERR_INTERNAL;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, THREAD_STACK);
+    for (int i = 0; i < w->nenc; i++) {
+        w->enc[i].w = w;
+        if (pthread_create(&w->enc[i].thread, &attr, worker, &w->enc[i]) != 0) {
+            pthread_attr_destroy(&attr);
+            return ERR_INTERNAL;
+        }
+        w->enc[i].started = 1;
+    }
+    pthread_attr_destroy(&attr);
+    pthread_mutex_lock(&w->lock);
+    while (w->sync_ready < w->nenc)
+        pthread_cond_wait(&w->cond, &w->lock);
+    pthread_mutex_unlock(&w->lock);
+    return ERR_OK;
+}
+
+static void stop_threads(struct pqw_writer *w) {
+    int any = 0;
+    for (int i = 0; i < w->nenc; i++)
+        any |= w->enc[i].started;
+    if (!any)
+        return;
+    pthread_mutex_lock(&w->lock);
+    w->quit = 1;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    for (int i = 0; i < w->nenc; i++)
+        if (w->enc[i].started)
+            pthread_join(w->enc[i].thread, NULL);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->cond);
+}
+
 int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols,
                const struct pqw_options *o, struct pqw_writer **out,
                struct pqw_where *where) {
@@ -154,7 +328,6 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
     w->opt = *o;
     w->ncols = ncols;
     tc_writer_init(&w->row_groups, pool);
-    tc_writer_init(&w->header, pool);
     *out = w;
     w->cols = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->cols);
     w->cc = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->cc);
@@ -176,21 +349,35 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
         w->paths[c].p = (const uint8_t *)name;
         w->paths[c].n = n;
     }
-    int e = codec_create(pool, o->codec, o->level, &w->codec);
-    if (!e)
-        e = codec_set_max_input(w->codec, o->page_size);
-    if (e)
-        return set_where(where, e, 0, 0, "%s compressor", codec_name(o->codec));
-    /* Take the page buffers and the compressor's working memory now, while
-       the pool is not yet fragmented: compressing one page-sized buffer
-       sizes the compressor for every page that follows. */
-    size_t clen;
-    if ((e = reserve(pool, (void **)&w->page, &w->page_cap, o->page_size)) ||
-        (e = reserve(pool, (void **)&w->comp, &w->comp_cap, codec_bound(o->codec, o->page_size))))
-        return set_where(where, e, 0, 0, "page buffers");
-    memset(w->page, 0, o->page_size);
-    if ((e = codec_compress(w->codec, w->page, o->page_size, w->comp, w->comp_cap, &clen)))
-        return set_where(where, e, 0, 0, "%s compressor", codec_name(o->codec));
+    int n = o->threads < 1 ? 1 : o->threads;
+    if ((size_t)n > ncols)
+        n = ncols ? (int)ncols : 1;
+    w->enc = pool_calloc(pool, (size_t)n, sizeof *w->enc);
+    w->done_by = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->done_by);
+    w->result = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->result);
+    w->col_where = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->col_where);
+    if (!w->enc || !w->done_by || !w->result || !w->col_where)
+        return set_where(where, ERR_NOMEM, 0, 0, "writer state for %zu columns", ncols);
+    /* Each thread's encoder holds a compressor and page buffers: take no
+       more threads than a quarter of the budget holds. */
+    for (int i = 0; i < n; i++) {
+        size_t before = pool_used(pool);
+        w->nenc = i + 1;
+        int e = encoder_init(w, &w->enc[i]);
+        if (e)
+            return set_where(where, e, 0, 0, "%s compressor and page buffers",
+                             codec_name(o->codec));
+        size_t each = pool_used(pool) - before;
+        if (i == 0 && each && (size_t)n > pool_budget(pool) / 4 / each)
+            n = (int)(pool_budget(pool) / 4 / each) > 1 ? (int)(pool_budget(pool) / 4 / each) : 1;
+    }
+    for (int i = 0; i < n; i++)
+        w->enc[i].buffered = n > 1;
+    if (n > 1) {
+        int e = start_threads(w);
+        if (e)
+            return set_where(where, e, 0, 0, "cannot start %d threads", n);
+    }
     if (emit(w, "PAR1", 4) != ERR_OK)
         return io_error(where);
     return ERR_OK;
@@ -417,13 +604,13 @@ static void stats_to_pq(const struct stats *st, int type, const uint8_t *text,
 
 /* Convert column c of the batch to typed values: w->defs gets one level per
    row, w->vals the non-null values; *nvals their count. */
-static int convert_column(struct pqw_writer *w, const struct csv_batch *b, size_t c,
+static int convert_column(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
                           size_t *nvals, struct pqw_where *where) {
     int type = w->cols[c].type;
     size_t width = type == TY_BOOLEAN ? 1 : type == TY_DATE ? 4 :
                    type == TY_STRING ? sizeof(struct str_ref) : 8;
-    if (reserve(w->pool, (void **)&w->defs, &w->defs_cap, b->nrows) ||
-        reserve(w->pool, &w->vals, &w->vals_cap, b->nrows * width))
+    if (reserve(w->pool, (void **)&x->defs, &x->defs_cap, b->nrows) ||
+        reserve(w->pool, &x->vals, &x->vals_cap, b->nrows * width))
         return set_where(where, ERR_NOMEM, 0, (int64_t)c + 1,
                          "column \"%s\": a row group of %zu rows does not fit the memory budget",
                          w->cols[c].name, b->nrows);
@@ -432,37 +619,37 @@ static int convert_column(struct pqw_writer *w, const struct csv_batch *b, size_
         const char *s;
         size_t n;
         if (csv_field(b, r * b->ncols + c, &s, &n)) {
-            w->defs[r] = 0;
+            x->defs[r] = 0;
             continue;
         }
-        w->defs[r] = 1;
+        x->defs[r] = 1;
         int ok = 1, utc = 0;
         switch (type) {
         case TY_BOOLEAN: {
             int v;
             ok = ty_parse_bool(s, n, &v);
-            ((uint8_t *)w->vals)[k] = (uint8_t)v;
+            ((uint8_t *)x->vals)[k] = (uint8_t)v;
             break;
         }
         case TY_INT64:
-            ok = ty_parse_int64(s, n, (int64_t *)w->vals + k);
+            ok = ty_parse_int64(s, n, (int64_t *)x->vals + k);
             break;
         case TY_DOUBLE:
-            ok = ty_parse_double(s, n, (double *)w->vals + k);
+            ok = ty_parse_double(s, n, (double *)x->vals + k);
             break;
         case TY_DATE:
-            ok = ty_parse_date(s, n, (int32_t *)w->vals + k);
+            ok = ty_parse_date(s, n, (int32_t *)x->vals + k);
             break;
         case TY_TIMESTAMP:
         case TY_TIMESTAMP_UTC:
-            ok = ty_parse_timestamp(s, n, (int64_t *)w->vals + k, &utc) &&
+            ok = ty_parse_timestamp(s, n, (int64_t *)x->vals + k, &utc) &&
                  utc == (type == TY_TIMESTAMP_UTC);
             break;
         default: {
             if (!utf8_valid((const unsigned char *)s, n))
                 return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
                                  "invalid UTF-8 in column \"%s\"", w->cols[c].name);
-            struct str_ref *ref = (struct str_ref *)w->vals + k;
+            struct str_ref *ref = (struct str_ref *)x->vals + k;
             ref->off = (uint32_t)((const unsigned char *)s - b->text);
             ref->len = (uint32_t)n;
             break;
@@ -480,13 +667,13 @@ static int convert_column(struct pqw_writer *w, const struct csv_batch *b, size_
 }
 
 /* PLAIN bytes of values [v0, v1). */
-static size_t plain_size(const struct pqw_writer *w, int type, size_t v0, size_t v1) {
+static size_t plain_size(const struct encoder *x, int type, size_t v0, size_t v1) {
     switch (type) {
     case TY_BOOLEAN: return (v1 - v0 + 7) / 8;
     case TY_DATE: return (v1 - v0) * 4;
     case TY_STRING: {
         size_t n = 0;
-        const struct str_ref *s = w->vals;
+        const struct str_ref *s = x->vals;
         for (size_t i = v0; i < v1; i++)
             n += 4 + s[i].len;
         return n;
@@ -495,20 +682,20 @@ static size_t plain_size(const struct pqw_writer *w, int type, size_t v0, size_t
     }
 }
 
-static size_t plain_encode(const struct pqw_writer *w, int type, const uint8_t *text,
+static size_t plain_encode(const struct encoder *x, int type, const uint8_t *text,
                            size_t v0, size_t v1, uint8_t *out) {
     uint8_t *o = out;
     switch (type) {
     case TY_BOOLEAN:
-        enc_plain_bool_encode((const uint8_t *)w->vals + v0, v1 - v0, o);
+        enc_plain_bool_encode((const uint8_t *)x->vals + v0, v1 - v0, o);
         return (v1 - v0 + 7) / 8;
     case TY_DATE:
         for (size_t i = v0; i < v1; i++, o += 4)
-            enc_store_u32le(o, (uint32_t)((const int32_t *)w->vals)[i]);
+            enc_store_u32le(o, (uint32_t)((const int32_t *)x->vals)[i]);
         break;
     case TY_STRING:
         for (size_t i = v0; i < v1; i++) {
-            struct str_ref s = ((const struct str_ref *)w->vals)[i];
+            struct str_ref s = ((const struct str_ref *)x->vals)[i];
             enc_store_u32le(o, s.len);
             memcpy(o + 4, text + s.off, s.len);
             o += 4 + s.len;
@@ -517,7 +704,7 @@ static size_t plain_encode(const struct pqw_writer *w, int type, const uint8_t *
     default:
         for (size_t i = v0; i < v1; i++, o += 8) {
             uint64_t u;
-            memcpy(&u, (const uint8_t *)w->vals + i * 8, 8);
+            memcpy(&u, (const uint8_t *)x->vals + i * 8, 8);
             enc_store_u64le(o, u);
         }
         break;
@@ -527,116 +714,118 @@ static size_t plain_encode(const struct pqw_writer *w, int type, const uint8_t *
 
 /* Compress a page body and write header + body.  h has its type-specific
    part filled in. */
-static int put_page(struct pqw_writer *w, struct pq_page_header *h, const uint8_t *body,
+static int put_page(struct pqw_writer *w, struct encoder *x, struct pq_page_header *h, const uint8_t *body,
                     size_t n, size_t *uncompressed, size_t *compressed) {
     size_t bound = codec_bound(w->opt.codec, n);
-    FORWARD_IF_ERROR(reserve(w->pool, (void **)&w->comp, &w->comp_cap, bound));
+    FORWARD_IF_ERROR(reserve(w->pool, (void **)&x->comp, &x->comp_cap, bound));
     size_t clen;
-    FORWARD_IF_ERROR(codec_compress(w->codec, body, n, w->comp, w->comp_cap, &clen));
+    FORWARD_IF_ERROR(codec_compress(x->codec, body, n, x->comp, x->comp_cap, &clen));
     if (n > INT32_MAX || clen > INT32_MAX)
         return ERR_TOOBIG;
     h->uncompressed_page_size = (int32_t)n;
     h->compressed_page_size = (int32_t)clen;
-    w->header.len = 0;
-    pqm_encode_page_header(&w->header, h);
-    FORWARD_IF_ERROR(tc_writer_error(&w->header));
-    if (emit(w, w->header.buf, w->header.len) || emit(w, w->comp, clen))
-        return ERR_IO;
-    *uncompressed += w->header.len + n;
-    *compressed += w->header.len + clen;
+    x->header.len = 0;
+    pqm_encode_page_header(&x->header, h);
+    FORWARD_IF_ERROR(tc_writer_error(&x->header));
+    FORWARD_IF_ERROR(sink(w, x, x->header.buf, x->header.len));
+    FORWARD_IF_ERROR(sink(w, x, x->comp, clen));
+    *uncompressed += x->header.len + n;
+    *compressed += x->header.len + clen;
     return ERR_OK;
 }
 
-/* Try dictionary encoding of the chunk's values: on success w->idx holds an
-   index per value and *dict the dictionary (one of the writer's, reused from
-   chunk to chunk); *dict is NULL when PLAIN is better or the dictionary
-   passes its limits. */
-static int build_dictionary(struct pqw_writer *w, int type, const uint8_t *text,
+/* Try dictionary encoding of the chunk's values: on success x->idx holds an
+   index per value and *dict the encoder's dictionary (reused from chunk to
+   chunk); *dict is NULL when PLAIN is better or the dictionary would pass
+   its limits.  ERR_NOMEM when the pool cannot hold it within the limits. */
+static int build_dictionary(struct pqw_writer *w, struct encoder *x, int type, const uint8_t *text,
                             size_t nvals, struct enc_dict **dict) {
     *dict = NULL;
     if (type == TY_BOOLEAN || nvals == 0 || w->opt.dict_limit == 0)
         return ERR_OK;
     int kind = type == TY_STRING ? ENC_DICT_BYTES : type == TY_DATE ? ENC_DICT_FIXED4 : ENC_DICT_FIXED8;
-    if (w->dict && w->dict_kind != kind) {
-        enc_dict_free(w->dict);
-        w->dict = NULL;
+    if (x->dict && x->dict_kind != kind) {
+        enc_dict_free(x->dict);
+        x->dict = NULL;
     }
-    if (!w->dict && !(w->dict = enc_dict_create(w->pool, kind, 1024)))
-        return ERR_OK;               /* no room for a dictionary: PLAIN */
-    w->dict_kind = kind;
-    struct enc_dict *d = w->dict;
+    if (!x->dict && !(x->dict = enc_dict_create(w->pool, kind, 1024)))
+        return ERR_NOMEM;
+    x->dict_kind = kind;
+    struct enc_dict *d = x->dict;
     enc_dict_reset(d);
-    if (reserve(w->pool, (void **)&w->idx, &w->idx_cap, nvals * sizeof *w->idx))
-        return ERR_OK;
+    FORWARD_IF_ERROR(reserve(w->pool, (void **)&x->idx, &x->idx_cap, nvals * sizeof *x->idx));
     for (size_t i = 0; i < nvals; i++) {
         const void *v;
         size_t n;
         if (type == TY_STRING) {
-            struct str_ref s = ((const struct str_ref *)w->vals)[i];
+            struct str_ref s = ((const struct str_ref *)x->vals)[i];
             v = text + s.off;
             n = s.len;
         } else {
-            v = (const uint8_t *)w->vals + i * (size_t)kind;
+            v = (const uint8_t *)x->vals + i * (size_t)kind;
             n = (size_t)kind;
         }
-        if (enc_dict_insert(d, v, n, &w->idx[i]) != ERR_OK ||
-            enc_dict_plain_size(d) > w->opt.dict_limit ||
-            enc_dict_count(d) > w->opt.dict_entries)
+        /* The limits are checked before a value goes in, so the
+           dictionary's memory stays bounded and the choice depends on the
+           data alone, never on how much memory happens to be free. */
+        if (enc_dict_plain_size(d) + 4 + n > w->opt.dict_limit ||
+            enc_dict_count(d) >= w->opt.dict_entries)
             return ERR_OK;
+        FORWARD_IF_ERROR(enc_dict_insert(d, v, n, &x->idx[i]));
     }
     size_t bw = (size_t)enc_bit_width(enc_dict_count(d) - 1);
     size_t dict_cost = enc_dict_plain_size(d) + (nvals * bw + 7) / 8;
-    if (dict_cost >= plain_size(w, type, 0, nvals))
+    if (dict_cost >= plain_size(x, type, 0, nvals))
         return ERR_OK;
     *dict = d;
     return ERR_OK;
 }
 
 /* Write column c of the batch as a column chunk and fill w->cc[c]. */
-static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t c,
+static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
                         struct pqw_where *where) {
     int type = w->cols[c].type;
     struct stats cst = {0};
     size_t nvals = 0;
-    FORWARD_IF_ERROR(convert_column(w, b, c, &nvals, where));
+    FORWARD_IF_ERROR(convert_column(w, x, b, c, &nvals, where));
 
     struct enc_dict *dict;
-    FORWARD_IF_ERROR(build_dictionary(w, type, b->text, nvals, &dict));
+    FORWARD_IF_ERROR(build_dictionary(w, x, type, b->text, nvals, &dict));
     int bw = dict ? enc_bit_width(enc_dict_count(dict) - 1) : 0;
     size_t unc = 0, cmp = 0, npages = 0;
     int e = ERR_OK;
     struct pq_column_chunk *cc = &w->cc[c];
     memset(cc, 0, sizeof *cc);
     struct pq_column_meta *m = &cc->meta_data;
-    cc->file_offset = (int64_t)w->offset;
+    cc->file_offset = position(w, x);
 
     if (dict) {
         size_t n = enc_dict_plain_size(dict);
-        e = reserve(w->pool, (void **)&w->page, &w->page_cap, n);
+        e = reserve(w->pool, (void **)&x->page, &x->page_cap, n);
         if (!e) {
-            enc_dict_write_plain(dict, w->page);
+            enc_dict_write_plain(dict, x->page);
             struct pq_page_header h = {0};
             h.type = PQ_DICTIONARY_PAGE;
             h.has_dictionary_page_header = 1;
             h.dictionary_page_header.num_values = (int32_t)enc_dict_count(dict);
             h.dictionary_page_header.encoding = PQ_ENC_PLAIN;
             m->has_dictionary_page_offset = 1;
-            m->dictionary_page_offset = (int64_t)w->offset;
-            e = put_page(w, &h, w->page, n, &unc, &cmp);
+            m->dictionary_page_offset = position(w, x);
+            e = put_page(w, x, &h, x->page, n, &unc, &cmp);
         }
     }
-    m->data_page_offset = (int64_t)w->offset;
+    m->data_page_offset = position(w, x);
 
     size_t r = 0, v = 0;
     while (!e && (r < b->nrows || npages == 0)) {
         /* rows [r, r1) and values [v, v1) make the next page */
         size_t r1 = r, v1 = v, bytes = 0;
         while (r1 < b->nrows && r1 - r < PAGE_ROWS && bytes < w->opt.page_size) {
-            if (w->defs[r1]) {
+            if (x->defs[r1]) {
                 if (dict)
                     bytes += 1;
                 else if (type == TY_STRING)
-                    bytes += 4 + ((const struct str_ref *)w->vals)[v1].len;
+                    bytes += 4 + ((const struct str_ref *)x->vals)[v1].len;
                 else
                     bytes += type == TY_DATE ? 4 : 8;
                 v1++;
@@ -646,21 +835,21 @@ static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t 
         struct stats pst = {0};
         pst.nulls = (int64_t)((r1 - r) - (v1 - v));
         for (size_t i = v; i < v1; i++)
-            stats_add(&pst, type, w->vals, i, b->text);
+            stats_add(&pst, type, x->vals, i, b->text);
         stats_merge(&cst, &pst, type, b->text);
         size_t lbound = enc_rle_bound(r1 - r, 1);
-        size_t values_bound = dict ? 1 + enc_rle_bound(v1 - v, bw) : plain_size(w, type, v, v1);
-        e = reserve(w->pool, (void **)&w->page, &w->page_cap, 4 + lbound + values_bound);
+        size_t values_bound = dict ? 1 + enc_rle_bound(v1 - v, bw) : plain_size(x, type, v, v1);
+        e = reserve(w->pool, (void **)&x->page, &x->page_cap, 4 + lbound + values_bound);
         if (e)
             break;
-        size_t nl = enc_rle_encode_u8(w->defs + r, r1 - r, 1, w->page + 4);
-        enc_store_u32le(w->page, (uint32_t)nl);
-        uint8_t *p = w->page + 4 + nl;
+        size_t nl = enc_rle_encode_u8(x->defs + r, r1 - r, 1, x->page + 4);
+        enc_store_u32le(x->page, (uint32_t)nl);
+        uint8_t *p = x->page + 4 + nl;
         if (dict) {
             *p = (uint8_t)bw;
-            p += 1 + enc_rle_encode(w->idx + v, v1 - v, bw, p + 1);
+            p += 1 + enc_rle_encode(x->idx + v, v1 - v, bw, p + 1);
         } else {
-            p += plain_encode(w, type, b->text, v, v1, p);
+            p += plain_encode(x, type, b->text, v, v1, p);
         }
         struct pq_page_header h = {0};
         struct stat_bytes psb;
@@ -672,7 +861,7 @@ static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t 
         h.data_page_header.repetition_level_encoding = PQ_ENC_RLE;
         h.data_page_header.has_statistics = 1;
         stats_to_pq(&pst, type, b->text, &psb, &h.data_page_header.statistics);
-        e = put_page(w, &h, w->page, (size_t)(p - w->page), &unc, &cmp);
+        e = put_page(w, x, &h, x->page, (size_t)(p - x->page), &unc, &cmp);
         npages++;
         r = r1;
         v = v1;
@@ -716,15 +905,97 @@ static int encode_chunk(struct pqw_writer *w, const struct csv_batch *b, size_t 
     return ERR_OK;
 }
 
+/* Write the chunk column c left in encoder x's buffer: its offsets were
+   relative to the buffer. */
+static int write_buffered(struct pqw_writer *w, struct encoder *x, size_t c) {
+    struct pq_column_chunk *cc = &w->cc[c];
+    int64_t base = (int64_t)w->offset;
+    cc->file_offset += base;
+    cc->meta_data.data_page_offset += base;
+    if (cc->meta_data.has_dictionary_page_offset)
+        cc->meta_data.dictionary_page_offset += base;
+    int e = emit(w, x->buf, x->len);
+    /* Chunks differ in size from column to column: a buffer kept at the
+       largest one ever seen would hold memory no other thread can use. */
+    pool_free(x->pool, x->buf);
+    x->buf = NULL;
+    x->cap = x->len = 0;
+    return e;
+}
+
+/* The columns of a row group encoded by the threads and written in column
+   order.  A column that fails for lack of memory, and every column after
+   it, are encoded again one at a time once the other threads are idle and
+   have given back their buffers; the output is the same. */
+static int write_threaded(struct pqw_writer *w, const struct csv_batch *b,
+                          struct pqw_where *where) {
+    pthread_mutex_lock(&w->lock);
+    for (size_t c = 0; c < w->ncols; c++)
+        w->done_by[c] = -1;
+    w->next = 0;
+    w->batch = b;
+    pthread_cond_broadcast(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+    int e = ERR_OK;
+    size_t c = 0;
+    for (; c < w->ncols; c++) {
+        pthread_mutex_lock(&w->lock);
+        while (w->done_by[c] < 0)
+            pthread_cond_wait(&w->cond, &w->lock);
+        struct encoder *x = &w->enc[w->done_by[c]];
+        e = w->result[c];
+        pthread_mutex_unlock(&w->lock);
+        if (e == ERR_OK && (e = write_buffered(w, x, c)) != ERR_OK)
+            e = io_error(where);
+        if (e != ERR_OK)
+            break;
+        pthread_mutex_lock(&w->lock);
+        x->holding = -1;
+        pthread_cond_broadcast(&w->cond);
+        pthread_mutex_unlock(&w->lock);
+    }
+    /* stop handing out columns and wait for those under way */
+    pthread_mutex_lock(&w->lock);
+    size_t taken = w->next;
+    w->next = w->ncols;
+    for (size_t k = c; k < taken; k++)
+        while (w->done_by[k] < 0)
+            pthread_cond_wait(&w->cond, &w->lock);
+    for (int i = 0; i < w->nenc; i++)
+        w->enc[i].holding = -1;
+    w->batch = NULL;
+    pthread_mutex_unlock(&w->lock);
+    if (e == ERR_IO)
+        return e;
+    if (e != ERR_OK && e != ERR_NOMEM) {
+        *where = w->col_where[c];
+        return e;
+    }
+    if (e == ERR_NOMEM) {
+        for (int i = 0; i < w->nenc; i++)
+            encoder_shrink(&w->enc[i]);
+        struct encoder *x = &w->enc[0];
+        x->buffered = 0;
+        for (e = ERR_OK; c < w->ncols && e == ERR_OK; c++)
+            e = encode_chunk(w, x, b, c, where);
+        x->buffered = 1;
+    }
+    return e;
+}
+
 int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
                         struct pqw_where *where) {
     if (b->nrows == 0)
         return ERR_OK;
     int64_t rg_start = (int64_t)w->offset, total_unc = 0;
-    for (size_t c = 0; c < w->ncols; c++) {
-        FORWARD_IF_ERROR(encode_chunk(w, b, c, where));
-        total_unc += w->cc[c].meta_data.total_uncompressed_size;
+    if (w->nenc > 1) {
+        FORWARD_IF_ERROR(write_threaded(w, b, where));
+    } else {
+        for (size_t c = 0; c < w->ncols; c++)
+            FORWARD_IF_ERROR(encode_chunk(w, &w->enc[0], b, c, where));
     }
+    for (size_t c = 0; c < w->ncols; c++)
+        total_unc += w->cc[c].meta_data.total_uncompressed_size;
     struct pq_row_group rg = {0};
     rg.columns = w->cc;
     rg.n_columns = (uint32_t)w->ncols;
@@ -826,6 +1097,7 @@ done:
 int64_t pqw_rows(const struct pqw_writer *w) { return w->num_rows; }
 uint32_t pqw_row_groups(const struct pqw_writer *w) { return w->n_row_groups; }
 uint64_t pqw_bytes_out(const struct pqw_writer *w) { return w->offset; }
+int pqw_threads(const struct pqw_writer *w) { return w->nenc; }
 
 void pqw_free(struct pqw_writer *w) {
     if (!w)
@@ -834,11 +1106,16 @@ void pqw_free(struct pqw_writer *w) {
     if (w->cols)
         for (size_t c = 0; c < w->ncols; c++)
             pool_free(pool, (void *)w->cols[c].name);
-    codec_free(w->codec);
-    if (w->dict)
-        enc_dict_free(w->dict);
+    if (w->enc) {
+        stop_threads(w);
+        for (int i = 0; i < w->nenc; i++)
+            encoder_free(&w->enc[i]);
+        pool_free(pool, w->enc);
+    }
+    pool_free(pool, w->done_by);
+    pool_free(pool, w->result);
+    pool_free(pool, w->col_where);
     tc_writer_free(&w->row_groups);
-    tc_writer_free(&w->header);
     pool_free(pool, w->cols);
     pool_free(pool, w->cc);
     pool_free(pool, w->sb);
@@ -846,10 +1123,5 @@ void pqw_free(struct pqw_writer *w) {
     pool_free(pool, w->estats);
     pool_free(pool, w->paths);
     pool_free(pool, w->out);
-    pool_free(pool, w->defs);
-    pool_free(pool, w->vals);
-    pool_free(pool, w->idx);
-    pool_free(pool, w->page);
-    pool_free(pool, w->comp);
     pool_free(pool, w);
 }

@@ -43,7 +43,10 @@ struct pqw_options {
     size_t dict_limit;               /* bytes of dictionary values at most */
     size_t dict_entries;             /* distinct values at most (bounds its table) */
     const char *created_by;
+    int threads;                     /* column chunks encoded at once, 1..PQW_MAX_THREADS */
 };
+
+#define PQW_MAX_THREADS 64
 
 struct pqw_where {
     int64_t line;                    /* 0 when unknown */
@@ -68,6 +71,9 @@ int pqw_finish(struct pqw_writer *w, struct pqw_where *where);
 int64_t pqw_rows(const struct pqw_writer *w);
 uint32_t pqw_row_groups(const struct pqw_writer *w);
 uint64_t pqw_bytes_out(const struct pqw_writer *w);
+/* Threads encoding column chunks: opt.threads, fewer when a quarter of the
+   memory budget does not hold that many compressors and page buffers. */
+int pqw_threads(const struct pqw_writer *w);
 
 void pqw_free(struct pqw_writer *w);
 

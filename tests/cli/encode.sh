@@ -82,6 +82,23 @@ check_file "stdin and stdout pipes" "$T/big.csv" "$T/pipe.csv"
 "$BIN" < "$T/big.csv" > "$T/redir.parquet"
 check_file "redirected file equals pipe" "$T/pipe.parquet" "$T/redir.parquet"
 
+# ---- threads: the same bytes whatever -j ----
+"$BIN" -j1 "$T/types.csv" -o "$T/types.j1.parquet"
+for j in 2 3 8; do
+    "$BIN" -j$j "$T/types.csv" -o "$T/types.j$j.parquet"
+    cmp -s "$T/types.j1.parquet" "$T/types.j$j.parquet" && pass || fail "-j$j differs from -j1 (types)"
+done
+for opts in "" "-c snappy --row-group-size 700" "-c gzip -m 4M" "-c none --row-group-size 1"; do
+    "$BIN" -j1 $opts "$T/big.csv" -o "$T/big.j1.parquet"
+    for j in 2 4; do
+        "$BIN" -j$j $opts "$T/big.csv" -o "$T/big.j$j.parquet"
+        cmp -s "$T/big.j1.parquet" "$T/big.j$j.parquet" && pass || fail "-j$j $opts differs from -j1"
+    done
+done
+run "$BIN" -j 0 "$T/big.csv"
+check "-j 0 status" 2 "$status"
+check "-j 0 message" "csv2pq: --threads takes a number from 1 to 64, not '0'" "$err"
+
 # ---- errors: exact message and exit status ----
 run "$BIN" -o "$T/e.parquet" < /dev/null
 check "empty input status" 1 "$status"
@@ -104,9 +121,11 @@ check "unterminated quote status" 1 "$status"
 check "unterminated quote message" "csv2pq: $T/quote.csv:2:2: quoted field is not terminated" "$err"
 
 printf 'id,fare,note\n1,2.5,x\n2,3,y\n3,4,"multi\nline"\n4,N/A,z\n' > "$T/drift.csv"
-run "$BIN" --row-group-size 2 "$T/drift.csv" -o "$T/drift.parquet"
-check "type drift status" 1 "$status"
-check "type drift message" "csv2pq: $T/drift.csv:6:2: column \"fare\" is double, but this value is \"N/A\"" "$err"
+for j in 1 2; do
+    run "$BIN" -j$j --row-group-size 2 "$T/drift.csv" -o "$T/drift.parquet"
+    check "type drift status -j$j" 1 "$status"
+    check "type drift message -j$j" "csv2pq: $T/drift.csv:6:2: column \"fare\" is double, but this value is \"N/A\"" "$err"
+done
 ls "$T" | grep -q 'csv2pq-' && fail "temporary file left behind" || pass
 
 printf 'a\n\377\n' > "$T/utf8.csv"
@@ -173,7 +192,7 @@ check "-q is silent" "" "$err"
 run "$BIN" --version
 case "$out" in "csv2pq "[0-9]*) pass ;; *) fail "--version: $out" ;; esac
 run "$BIN" --help
-for opt in --output --memory --delimiter --null --no-header --force --quiet --verbose \
+for opt in --threads --output --memory --delimiter --null --no-header --force --quiet --verbose \
            --version --compression --level --row-group-size --quote --print-schema \
            --columns --head --schema --meta --count; do
     case "$out" in *"$opt"*) pass ;; *) fail "--help lacks $opt" ;; esac
