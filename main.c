@@ -93,6 +93,7 @@ enum {
 };
 
 #define DEFAULT_MEMORY   ((size_t)32 << 20)
+#define DEFAULT_MEMORY_D ((size_t)256 << 20)   /* decoding: pages of other writers can be large */
 #define DEFAULT_RG_ROWS  1048576
 #define MAX_NULLS        64
 
@@ -162,7 +163,8 @@ static void usage_full(void) {
 "Common options:\n"
 "  -o, --output FILE       write to FILE (atomically: a temporary file renamed\n"
 "                          on success, removed on failure)\n"
-"  -m, --memory SIZE       memory budget, with K, M or G suffix (default 32M)\n"
+"  -m, --memory SIZE       memory budget, with K, M or G suffix (default 32M;\n"
+"                          256M with -d, as other writers' pages can be large)\n"
 "      --delimiter C       field delimiter, one byte or \\t (default ,)\n"
 "      --null STR          treat STR as NULL (repeatable); with -d, print NULL\n"
 "                          as STR (default: empty)\n"
@@ -631,7 +633,7 @@ int main(int argc, char **argv) {
     const char *base = strrchr(argv[0], '/');
     base = base ? base + 1 : argv[0];
     struct options o = {
-        .codec = -1, .memory = DEFAULT_MEMORY, .delimiter = ',', .quote = '"',
+        .codec = -1, .delimiter = ',', .quote = '"',
         .mode = PQR_CSV, .head = -1
     };
     if (!strcmp(base, "pq2csv")) {
@@ -641,6 +643,8 @@ int main(int argc, char **argv) {
     int status = parse_args(argc, argv, &o);
     if (status != EXIT_OK)
         return status;
+    if (o.memory == 0)
+        o.memory = o.decode ? DEFAULT_MEMORY_D : DEFAULT_MEMORY;
     if (o.codec < 0 && !o.decode)
         o.codec = CODEC_ZSTD;
     if (o.threads == 0) {

@@ -1480,6 +1480,11 @@ static int write_csv(struct reader *rd) {
         if (left > 0)
             left -= rows;
         close_columns(rd);
+        /* The row group's pages are read: drop them from the resident set
+           (the mapping is read-only, so a later touch reads the file
+           again), so memory does not grow with the file. */
+        if (rd->map)
+            madvise(rd->map, rd->map_len, MADV_DONTNEED);
     }
     return ERR_OK;
 }
