@@ -327,8 +327,47 @@ static int exact_shortest(double v, int is_float, char *dig, int *exp10) {
    correctly rounded digits are tried from DBL_DIG (FLT_DIG) digits up: a
    value that reads back from that many has them, trailing zeros dropped,
    as its shortest form; 17 (9) digits always read back. */
+/* The common case first: a double that is m / 10^k exactly as strtod reads
+   it, for the fewest decimals k, with m below 2^53.  Both m and 10^k are
+   exact doubles, so the division rounds correctly (Clinger) and m with k
+   decimals reads back to v; no shorter text does, or a smaller k would
+   have matched.  Returns 0 when v is not such a number. */
+static int short_decimal(double v, char *dig, int *exp10) {
+    static const double p10[] = {
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+    };
+    if (!(v >= 1e-5 && v < 1e15))
+        return 0;
+    for (int k = 0; k <= 22; k++) {
+        double x = v * p10[k];
+        if (x >= 9007199254740992.0)
+            return 0;
+        double m = nearbyint(x);
+        if (m / p10[k] != v)
+            continue;
+        char tmp[24];
+        int nd = 0;
+        for (uint64_t u = (uint64_t)m; u; u /= 10)
+            tmp[nd++] = (char)('0' + (int)(u % 10));
+        if (nd == 0)
+            return 0;
+        int w = 0;
+        for (int i = nd - 1; i >= 0; i--)
+            dig[w++] = tmp[i];
+        *exp10 = nd - 1 - k;
+        while (w > 1 && dig[w - 1] == '0')
+            w--;
+        dig[w] = 0;
+        return 1;
+    }
+    return 0;
+}
+
 static void shortest_digits(double v, int is_float, char *dig, int *exp10) {
     char buf[48];
+    if (!is_float && short_decimal(v, dig, exp10))
+        return;
     if (exact_shortest(v, is_float, dig, exp10))
         return;
     int p = is_float ? 6 : 15, max = is_float ? 9 : 17;

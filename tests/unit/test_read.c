@@ -310,9 +310,62 @@ static void test_where_format(void **state) {
     assert_string_equal(buf, "f.parquet: ");
 }
 
+/* Significant digits of a formatted double ("-0.00125" has 3). */
+static int sig_digits(const char *s) {
+    int n = 0, started = 0, pending_zeros = 0;
+    for (; *s && *s != 'e'; s++) {
+        if (*s < '0' || *s > '9')
+            continue;
+        if (*s == '0' && !started)
+            continue;
+        started = 1;
+        if (*s == '0') {
+            pending_zeros++;
+        } else {
+            n += pending_zeros + 1;
+            pending_zeros = 0;
+        }
+    }
+    return n ? n : 1;
+}
+
+/* Random doubles, short decimals and arbitrary bit patterns alike: the text
+   reads back to the same double and has as few significant digits as the
+   shortest printf rendering that reads back. */
+static void test_doubles_shortest(void **state) {
+    (void)state;
+    uint64_t x = 88172645463325252ull;
+    char buf[64], ref[64];
+    for (int i = 0; i < 400000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double v;
+        if (i & 1) {
+            uint64_t bits = x & 0x7fffffffffffffffull;
+            memcpy(&v, &bits, 8);
+            if (v != v || v > 1e300 || v < 1e-300)
+                continue;
+        } else {
+            v = (double)(int64_t)(x % 100000000000ull) / (double)(1ull << (x >> 60) % 8) /
+                (x >> 40 & 1 ? 100.0 : 1000.0);
+        }
+        size_t n = pqv_format_double(v, 0, buf);
+        buf[n] = 0;
+        assert_true(strtod(buf, NULL) == v);
+        int p = 1;
+        for (; p <= 17; p++) {
+            snprintf(ref, sizeof ref, "%.*g", p, v);
+            if (strtod(ref, NULL) == v)
+                break;
+        }
+        if (sig_digits(buf) != p)
+            fail_msg("%.17g printed as %s, but %d digits suffice (%s)", v, buf, p, ref);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doubles),
+        cmocka_unit_test(test_doubles_shortest),
         cmocka_unit_test(test_integers_and_decimals),
         cmocka_unit_test(test_dates_and_times),
         cmocka_unit_test(test_bytes),
