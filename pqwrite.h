@@ -4,8 +4,10 @@
    column's text is converted to its type, then written as one column chunk
    of data pages v1 (definition levels in the RLE/bit-packed hybrid; values
    dictionary-encoded with a PLAIN dictionary page and RLE_DICTIONARY
-   indices, or PLAIN when the dictionary would pass dict_limit bytes or not
-   pay for itself), each page compressed with the chosen codec.  Every
+   indices, or, when the dictionary would pass its limits or not pay for
+   itself, DELTA_BINARY_PACKED for integers, dates and timestamps where that
+   halves their size, PLAIN otherwise), each page compressed with the chosen
+   codec.  Every
    column chunk and page header carries statistics (min_value, max_value,
    null_count).  pqw_finish() writes the footer.  Columns are OPTIONAL.
 

@@ -82,6 +82,24 @@ check_file "stdin and stdout pipes" "$T/big.csv" "$T/pipe.csv"
 "$BIN" < "$T/big.csv" > "$T/redir.parquet"
 check_file "redirected file equals pipe" "$T/pipe.parquet" "$T/redir.parquet"
 
+# ---- encodings chosen per column chunk ----
+awk 'BEGIN {
+    print "seq,day,ts,rnd,cat"
+    for (i = 0; i < 5000; i++)
+        printf "%d,%04d-%02d-%02d,2024-03-01 %02d:%02d:%02d.%03d5,%d,c%d\n", 1000000 + i * 3,
+            2000 + int(i / 336), int(i / 28) % 12 + 1, i % 28 + 1,
+            int(i / 3600) % 24, int(i / 60) % 60, i % 60, i % 999 + 1, (i * 7919) % 100003, i % 7
+}' > "$T/enc.csv"
+"$BIN" "$T/enc.csv" -o "$T/enc.parquet"
+"$BIN" -d --meta "$T/enc.parquet" | grep '^    encodings:' > "$T/enc.meta"
+check "encodings per column" "    encodings: DELTA_BINARY_PACKED,RLE
+    encodings: DELTA_BINARY_PACKED,RLE
+    encodings: DELTA_BINARY_PACKED,RLE
+    encodings: DELTA_BINARY_PACKED,RLE
+    encodings: PLAIN,RLE,RLE_DICTIONARY" "$(cat "$T/enc.meta")"
+"$BIN" -d "$T/enc.parquet" | cmp -s - "$T/enc.csv" && pass || fail "DELTA_BINARY_PACKED round trip"
+keep "encodings" "$T/enc.csv" "$T/enc.parquet"
+
 # ---- threads: the same bytes whatever -j ----
 "$BIN" -j1 "$T/types.csv" -o "$T/types.j1.parquet"
 for j in 2 3 8; do
