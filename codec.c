@@ -506,6 +506,18 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
     return ERR_OK;
 }
 
+size_t codec_workspace(int codec, int level, size_t max) {
+    switch (codec) {
+    case CODEC_ZSTD:
+        return ZSTD_estimateCCtxSize_usingCParams(
+            ZSTD_getCParams(level ? level : ZSTD_CLEVEL_DEFAULT, max, 0));
+    case CODEC_GZIP:
+        return (size_t)300 << 10;
+    default:
+        return 0;
+    }
+}
+
 void codec_free(struct codec_ctx *ctx) {
     if (ctx == NULL)
         return;

@@ -43,6 +43,10 @@ struct codec_ctx;
 int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx);
 void codec_free(struct codec_ctx *ctx);
 
+/* Bytes of working memory a compressor takes for inputs of at most max
+   bytes (after codec_set_max_input), for planning a memory budget. */
+size_t codec_workspace(int codec, int level, size_t max);
+
 /* Size the compressor once for inputs of at most max bytes: its working
    memory is taken from the pool now, in one block, and never again (zstd
    would otherwise free and take memory as input sizes change, which a

@@ -13,6 +13,7 @@
 
 #define PIECE (64u << 10)            /* bytes handed to libcsv at a time */
 #define MIN_PIECE 4096u              /* less room than this: the batch is full */
+#define SAMPLE_ROWS 1024             /* rows that decide the row buffers' shares */
 #define TEXT_MAX 0x7fff0000u         /* offsets keep a bit for NULL */
 #define DROP_EVERY (1u << 20)        /* bytes of parsed map released at a time */
 
@@ -32,13 +33,15 @@ struct csv_reader {
     int at_start, eof;
 
     /* buffered rows: complete rows [0, nrows), then the fields of the row
-       being parsed; rows below base_row were handed out already */
-    unsigned char *text; size_t text_len, text_cap;   /* pool */
-    uint32_t *fend; size_t nfend, fend_cap;           /* pool */
-    int64_t *line; size_t nrows, line_cap;            /* pool */
+       being parsed; rows below base_row were handed out already.  The three
+       buffers are parts of one block from the pool. */
+    unsigned char *block; size_t block_size;          /* pool, bytes */
+    unsigned char *text; size_t text_len, text_cap;   /* in block, bytes */
+    uint32_t *fend; size_t nfend, fend_cap;           /* in block, entries */
+    int64_t *line; size_t nrows, line_cap;            /* in block, entries */
     size_t base_row;
-    size_t text_share;               /* the text buffer's size at open */
-    int full;                        /* hand out the rows before parsing more */
+    size_t text_limit, fend_limit, line_limit;  /* a batch's rows fit these */
+    size_t text_base, fend_base, line_base;     /* the capacities they come from */
     struct csv_batch view;
 
     /* the row being parsed */
@@ -79,21 +82,60 @@ static void fail(struct csv_reader *r, int code, int64_t line, int64_t col,
     va_end(ap);
 }
 
-/* Grow *buf (elements of size sz) to hold at least need elements.  The row
-   buffers are sized once at open; this runs only for a row larger than
-   they are. */
-static int grow(pool_t *pool, void **buf, size_t *cap, size_t need, size_t sz) {
-    if (need <= *cap)
-        return 1;
-    size_t n = *cap * 2;
-    if (n < need)
-        n = need;
-    void *p = pool_realloc(pool, *buf, n * sz);
-    if (!p)
+/* Lay the row buffers out in one block of the pool (text, then field ends,
+   then line numbers) with these capacities, their contents moving along.
+   The block is taken once at open and partitioned again in place; a larger
+   one is taken only for a row that does not fit, and given back after it.
+   Returns 0 when the pool cannot hold the block. */
+static int layout(struct csv_reader *r, size_t text_cap, size_t fend_cap, size_t line_cap) {
+    size_t tb = (text_cap + 7) & ~(size_t)7, fb = (fend_cap * sizeof *r->fend + 7) & ~(size_t)7;
+    size_t need = tb + fb + line_cap * sizeof *r->line;
+    size_t uf = r->nfend * sizeof *r->fend, ul = r->nrows * sizeof *r->line;
+    if (r->text_len > text_cap || r->nfend > fend_cap || r->nrows > line_cap)
         return 0;
-    *buf = p;
-    *cap = n;
+    unsigned char *tmp = NULL;
+    if (uf + ul) {                   /* the contents to move: small, or rare */
+        if (!(tmp = pool_alloc(r->pool, uf + ul)))
+            return 0;
+        memcpy(tmp, r->fend, uf);
+        memcpy(tmp + uf, r->line, ul);
+    }
+    if (!r->block || need > r->block_size || need < r->block_size / 2) {
+        unsigned char *b = pool_alloc(r->pool, need);
+        if (!b) {
+            pool_free(r->pool, tmp);
+            return 0;
+        }
+        if (r->text_len)
+            memcpy(b, r->text, r->text_len);
+        pool_free(r->pool, r->block);
+        r->block = b;
+        r->block_size = need;
+    }
+    r->text = r->block;
+    r->fend = (uint32_t *)(void *)(r->block + tb);
+    r->line = (int64_t *)(void *)(r->block + tb + fb);
+    r->text_cap = text_cap;
+    r->fend_cap = fend_cap;
+    r->line_cap = line_cap;
+    if (tmp) {
+        memcpy(r->fend, tmp, uf);
+        memcpy(r->line, tmp + uf, ul);
+        pool_free(r->pool, tmp);
+    }
     return 1;
+}
+
+/* Room for this much more text, field ends and line numbers. */
+static int make_room(struct csv_reader *r, size_t text, size_t fends, size_t lines) {
+    if (r->text_len + text <= r->text_cap && r->nfend + fends <= r->fend_cap &&
+        r->nrows + lines <= r->line_cap)
+        return 1;
+    size_t t = r->text_cap, f = r->fend_cap, l = r->line_cap;
+    if (r->text_len + text > t) t = r->text_len + text + t / 8;
+    if (r->nfend + fends > f) f = r->nfend + fends + f / 8;
+    if (r->nrows + lines > l) l = r->nrows + lines + l / 8;
+    return layout(r, t, f, l);
 }
 
 static int is_null_marker(const struct csv_reader *r, const char *s, size_t n) {
@@ -123,14 +165,12 @@ static void on_field(void *s, size_t n, void *data) {
              "buffered rows exceed 2 GiB; lower -m or --row-group-size");
         return;
     }
-    if (!grow(r->pool, (void **)&r->text, &r->text_cap, r->text_len + n, 1) ||
-        !grow(r->pool, (void **)&r->fend, &r->fend_cap, r->nfend + 1, sizeof *r->fend)) {
+    if (!make_room(r, n, 1, 0)) {
         fail(r, ERR_NOMEM, r->row_line, (int64_t)r->row_fields,
              "row does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
         return;
     }
-    if (r->text_cap > r->text_share && r->nrows > r->base_row)
-        r->full = 1;                 /* hand out the complete rows first */
+
     if (!null && n)
         memcpy(r->text + r->text_len, s, n);
     r->text_len += null ? 0 : n;
@@ -210,7 +250,7 @@ static void on_row(int c, void *data) {
     }
     if (!r->opt.header || r->rows_total > 0 || r->nfend) {
         if (r->nfend == (r->nrows + 1) * r->ncols) {
-            if (!grow(r->pool, (void **)&r->line, &r->line_cap, r->nrows + 1, sizeof *r->line)) {
+            if (!make_room(r, 0, 0, 1)) {
                 fail(r, ERR_NOMEM, r->row_line, 0, "row does not fit the memory budget");
                 return;
             }
@@ -293,6 +333,51 @@ static int feed(struct csv_reader *r, size_t max) {
     return r->err;
 }
 
+/* Share the row buffers' bytes out in proportion to what the first rows
+   need (text, 4 bytes per field, 8 per row), so that no buffer fills while
+   the others are half empty.  The shares come from the first SAMPLE_ROWS
+   rows alone, and only when those fit easily in the even split, so that a
+   pipe and a file give the same batches. */
+static void set_limits(struct csv_reader *r) {
+    r->text_base = r->text_cap;
+    r->fend_base = r->fend_cap;
+    r->line_base = r->line_cap;
+    /* headroom for the row being parsed: 60 KiB of text and every field of
+       a row, so that only rows longer than that make the buffers grow */
+    size_t tf = PIECE, ff = MIN_PIECE + 2 + r->ncols, lf = MIN_PIECE + 1;
+    r->text_limit = r->text_cap > tf ? r->text_cap - tf : 0;
+    r->fend_limit = r->fend_cap > ff ? r->fend_cap - ff : 0;
+    r->line_limit = r->line_cap > lf ? r->line_cap - lf : 0;
+}
+
+static int proportion(struct csv_reader *r, size_t row_bytes) {
+    size_t k = r->nrows < SAMPLE_ROWS ? r->nrows : SAMPLE_ROWS;
+    set_limits(r);
+    if (r->err || k == 0 || (k < SAMPLE_ROWS && !r->eof))
+        return r->err;
+    size_t tb = r->fend[k * r->ncols - 1] & ~CSV_NULL_BIT;
+    size_t fb = k * r->ncols * sizeof *r->fend, lb = k * sizeof *r->line;
+    if (tb > r->text_cap / 4 || fb > r->fend_cap * sizeof *r->fend / 4 ||
+        lb > r->line_cap * sizeof *r->line / 4)
+        return ERR_OK;
+    tb += tb / 8 + 1;                /* text varies more from row to row */
+    double scale = (double)row_bytes / (double)(tb + fb + lb);
+    size_t text = (size_t)(tb * scale), fend = (size_t)(fb * scale), line = (size_t)(lb * scale);
+    size_t least = row_bytes / 16;
+    text = text < least ? least : text;
+    fend = fend < least ? least : fend;
+    line = line < least ? least : line;
+    while (text + fend + line + 16 > row_bytes) {      /* the floors may overshoot */
+        if (text > fend && text > line) text -= text / 16;
+        else if (fend > line) fend -= fend / 16;
+        else line -= line / 16;
+    }
+    if (!layout(r, text, fend / sizeof *r->fend, line / sizeof *r->line))
+        return ERR_NOMEM;
+    set_limits(r);
+    return ERR_OK;
+}
+
 int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes,
              struct csv_reader **out) {
     *out = NULL;
@@ -319,13 +404,8 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     }
     if (row_bytes < 4 * PIECE)
         row_bytes = 4 * PIECE;
-    r->text_share = r->text_cap = row_bytes / 2;
-    r->fend_cap = row_bytes / 4 / sizeof *r->fend;
-    r->line_cap = row_bytes / 4 / sizeof *r->line;
-    r->text = pool_alloc(pool, r->text_cap);
-    r->fend = pool_alloc(pool, r->fend_cap * sizeof *r->fend);
-    r->line = pool_alloc(pool, r->line_cap * sizeof *r->line);
-    if (!r->text || !r->fend || !r->line || (!r->map && !(r->chunk = pool_alloc(pool, PIECE)))) {
+    if (!layout(r, row_bytes / 2, row_bytes / 4 / sizeof *r->fend, row_bytes / 4 / sizeof *r->line - 1) ||
+        (!r->map && !(r->chunk = pool_alloc(pool, PIECE)))) {
         csv_close(r);
         return ERR_NOMEM;
     }
@@ -344,7 +424,9 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     *out = r;
     while (!r->have_header && !r->eof)
         FORWARD_IF_ERROR(feed(r, room(r)));
-    return r->err;
+    while (!r->eof && r->nrows < SAMPLE_ROWS && room(r) >= MIN_PIECE)
+        FORWARD_IF_ERROR(feed(r, room(r)));
+    return proportion(r, row_bytes);
 }
 
 /* Move the rows not handed out yet, and the fields of the row being parsed,
@@ -362,6 +444,11 @@ static void compact(struct csv_reader *r) {
     memmove(r->line, r->line + r->base_row, (r->nrows - r->base_row) * sizeof *r->line);
     r->nrows -= r->base_row;
     r->base_row = 0;
+    /* Buffers grown for a long row go back to their size once it is out. */
+    if ((r->text_cap > r->text_base || r->fend_cap > r->fend_base || r->line_cap > r->line_base) &&
+        r->text_len + MIN_PIECE <= r->text_base && r->nfend + MIN_PIECE + 2 <= r->fend_base &&
+        r->nrows + MIN_PIECE + 1 <= r->line_base)
+        layout(r, r->text_base, r->fend_base, r->line_base);
 }
 
 /* Bytes of input that can be parsed without outgrowing the row buffers: a
@@ -377,6 +464,26 @@ static size_t room(const struct csv_reader *r) {
     return n;
 }
 
+/* How many of the avail rows from base_row fit the row buffers less
+   MIN_PIECE of headroom: the cut depends on the rows alone, never on how
+   the input happened to arrive, so a pipe and a file give the same
+   batches.  The limits are fixed when the reader opens; the buffers grow
+   past them only when a long row being parsed needs the room. */
+static size_t rows_that_fit(const struct csv_reader *r, size_t avail) {
+    size_t tl = r->text_limit, fl = r->fend_limit, ll = r->line_limit;
+    size_t first = r->base_row ? r->fend[r->base_row * r->ncols - 1] & ~CSV_NULL_BIT : 0;
+    size_t lo = 0, hi = avail;          /* the answer lies in [lo, hi] */
+    while (lo < hi) {
+        size_t k = lo + (hi - lo + 1) / 2;
+        size_t end = r->fend[(r->base_row + k) * r->ncols - 1] & ~CSV_NULL_BIT;
+        if (end - first <= tl && k * r->ncols <= fl && k <= ll)
+            lo = k;
+        else
+            hi = k - 1;
+    }
+    return lo;
+}
+
 int csv_next_batch(struct csv_reader *r, size_t max_rows, const struct csv_batch **b) {
     *b = NULL;
     if (r->err)
@@ -385,10 +492,11 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, const struct csv_batch
         max_rows = 1;
     for (;;) {
         size_t avail = r->nrows - r->base_row;
-        size_t n = room(r);
-        int full = r->full || n < MIN_PIECE;
-        if (avail && (avail >= max_rows || full || r->eof)) {
-            size_t k = avail < max_rows ? avail : max_rows;
+        size_t fit = avail ? rows_that_fit(r, avail) : 0;
+        if (avail && (fit < avail || avail >= max_rows || r->eof)) {
+            size_t k = fit < max_rows ? fit : max_rows;
+            if (k == 0)
+                k = 1;                   /* one row larger than the buffers */
             r->view.ncols = r->ncols;
             r->view.nrows = k;
             r->view.text = r->text;
@@ -402,13 +510,10 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, const struct csv_batch
         if (r->eof)
             return ERR_OK;
         compact(r);
-        r->full = 0;
-        n = room(r);
+        size_t n = room(r);
         if (n < MIN_PIECE) {
-            /* one row fills the buffers: grow them for it */
-            if (!grow(r->pool, (void **)&r->text, &r->text_cap, r->text_cap + PIECE, 1) ||
-                !grow(r->pool, (void **)&r->fend, &r->fend_cap, r->fend_cap + PIECE + 2, sizeof *r->fend) ||
-                !grow(r->pool, (void **)&r->line, &r->line_cap, r->line_cap + PIECE + 1, sizeof *r->line)) {
+            /* the row being parsed fills the buffers: make room for it */
+            if (!make_room(r, PIECE, PIECE + 2, PIECE + 1)) {
                 fail(r, ERR_NOMEM, r->row_fields ? r->row_line : r->cur_line, 0,
                      "row does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
                 return r->err;
@@ -442,8 +547,6 @@ void csv_close(struct csv_reader *r) {
         pool_free(pool, r->names);
     }
     pool_free(pool, r->chunk);
-    pool_free(pool, r->text);
-    pool_free(pool, r->fend);
-    pool_free(pool, r->line);
+    pool_free(pool, r->block);
     pool_free(pool, r);
 }

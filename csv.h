@@ -70,8 +70,10 @@ struct csv_reader;
    the first row: the header, or the first data row with header = 0, which
    fixes the number of columns.  ncols is 0 for an input with no rows.
    row_bytes (at least 256 KiB) is the size of the row buffers, taken from
-   the pool at once: half for field text, a quarter for field ends, a
-   quarter for line numbers; a batch ends when one of them is full. */
+   the pool at once and shared between field text, field ends and line
+   numbers in proportion to what the first 1024 rows need (half, a quarter
+   and a quarter when they are too few or too large to tell); a batch ends
+   when one of them is full. */
 int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes,
              struct csv_reader **r);
 

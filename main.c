@@ -41,7 +41,8 @@
    the pool (pool.c), which is sized once from -m and never falls back to
    malloc.
 
-   Worst-case memory, with B the budget (-m) and T = B/3 the row buffers:
+   Worst-case memory, with B the budget (-m), C one thread's compressor and
+   page buffers, and T = (B - C)/3 the row buffers:
      row buffers (text, field ends, line numbers)   T, taken once
    and per thread (at most B/4 of compressors and page buffers in all):
      column scratch: values, levels, indices        13 bytes per row
@@ -95,6 +96,7 @@ enum {
 #define DEFAULT_MEMORY   ((size_t)32 << 20)
 #define DEFAULT_MEMORY_D ((size_t)256 << 20)   /* decoding: pages of other writers can be large */
 #define DEFAULT_RG_ROWS  1048576
+#define OUT_RESERVE      ((size_t)256 << 10)   /* the writer's output buffer */
 #define MAX_NULLS        64
 
 struct options {
@@ -495,7 +497,12 @@ static int encode(const struct options *o, pool_t *pool) {
     struct pqw_column *cols = NULL;
     int out = -1, status = EXIT_FAIL, e;
     const struct csv_batch *b = NULL;
-    size_t rg_bytes = pool_budget(pool) / 3;
+    /* The row buffers get a third of what one thread's compressor and page
+       buffers leave (zstd at high levels takes tens of MiB). */
+    size_t budget = pool_budget(pool);
+    size_t page_size = budget / 32 < ((size_t)1 << 20) ? budget / 32 : (size_t)1 << 20;
+    size_t fixed = codec_workspace(o->codec, o->level, page_size) + 3 * page_size + OUT_RESERVE;
+    size_t rg_bytes = fixed < budget ? (budget - fixed) / 3 : 0;
     size_t rg_rows = o->rg_rows ? o->rg_rows : DEFAULT_RG_ROWS;
 
     if ((e = csv_open(pool, in, &co, rg_bytes, &r)) != ERR_OK)
@@ -527,10 +534,9 @@ static int encode(const struct options *o, pool_t *pool) {
         cols[c].name = csv_name(r, c);
         cols[c].type = types[c];
     }
-    size_t budget = pool_budget(pool);
     struct pqw_options wo = {
         .codec = o->codec, .level = o->level,
-        .page_size = budget / 32 < ((size_t)1 << 20) ? budget / 32 : (size_t)1 << 20,
+        .page_size = page_size,
         .dict_limit = budget / 16 < ((size_t)1 << 20) ? budget / 16 : (size_t)1 << 20,
         .dict_entries = budget / 2048,
         .threads = o->threads,

@@ -811,7 +811,11 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     FORWARD_IF_ERROR(convert_column(w, x, b, c, &nvals, where));
 
     struct enc_dict *dict;
-    FORWARD_IF_ERROR(build_dictionary(w, x, type, b->text, nvals, &dict));
+    int de = build_dictionary(w, x, type, b->text, nvals, &dict);
+    if (de)
+        return set_where(where, de, 0, (int64_t)c + 1,
+                         "column \"%s\": the dictionary of a row group of %zu rows does not fit the memory budget",
+                         w->cols[c].name, b->nrows);
     int bw = dict ? enc_bit_width(enc_dict_count(dict) - 1) : 0;
     int delta = !dict && delta_pays(x, type, nvals);
     size_t unc = 0, cmp = 0, npages = 0;

@@ -117,6 +117,20 @@ run "$BIN" -j 0 "$T/big.csv"
 check "-j 0 status" 2 "$status"
 check "-j 0 message" "csv2pq: --threads takes a number from 1 to 64, not '0'" "$err"
 
+# A pipe delivering odd-sized pieces gives the same row groups, so the
+# same bytes, as the file: batches are cut by their rows' sizes alone.
+awk 'BEGIN {
+    print "id,text,n,when"
+    for (i = 0; i < 60000; i++)
+        printf "%d,\"line %d, with a comma\nand \"\"a quote\"\"\",%d.5,2024-01-%02d\r\n", i, i, i % 977, i % 28 + 1
+}' > "$T/multi.csv"
+"$BIN" -m 4M "$T/multi.csv" -o "$T/multi.file.parquet"
+dd if="$T/multi.csv" bs=777 2> /dev/null | "$BIN" -m 4M > "$T/multi.pipe.parquet"
+check "several row groups in the multi-batch file" yes "$("$BIN" -d --meta "$T/multi.file.parquet" | awk '/^num_row_groups:/ { print ($2 > 1 ? "yes" : "no") }')"
+cmp -s "$T/multi.file.parquet" "$T/multi.pipe.parquet" && pass || fail "pipe and file give different Parquet"
+"$BIN" -d "$T/multi.pipe.parquet" | tr -d '\r' > "$T/multi.out"
+tr -d '\r' < "$T/multi.csv" | cmp -s - "$T/multi.out" && pass || fail "multi-batch round trip"
+
 # ---- errors: exact message and exit status ----
 run "$BIN" -o "$T/e.parquet" < /dev/null
 check "empty input status" 1 "$status"
