@@ -183,7 +183,7 @@ static void usage_full(void) {
 "                          CPUs); the output is the same for every N\n"
 "      --level N           compression level (default: zstd 3, gzip 6)\n"
 "      --row-group-size N  rows per row group at most (default %d; a row group\n"
-"                          also closes when its rows fill a third of the budget)\n"
+"                          also closes when its rows fill the row buffers)\n"
 "      --quote C           quote character (default \")\n"
 "      --print-schema      print the inferred schema, write no Parquet\n"
 "\n"
