@@ -784,3 +784,112 @@ int codec_decompress(pool_t *pool, int codec, const void *src_, size_t src_len,
         return ERR_UNSUPPORTED;
     }
 }
+
+/* ---- streaming decompression of whole input files ---- */
+
+struct codec_stream {
+    pool_t *pool;
+    int kind;                   /* CODEC_GZIP or CODEC_ZSTD */
+    z_stream gz;
+    int gz_ready;
+    ZSTD_DStream *zstd;
+    int in_frame;               /* a gzip member or zstd frame is not finished */
+};
+
+int codec_stream_detect(const void *p, size_t n) {
+    const uint8_t *b = p;
+    if (n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+        return CODEC_GZIP;
+    if (n >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)
+        return CODEC_ZSTD;
+    return CODEC_UNCOMPRESSED;
+}
+
+int codec_stream_open(pool_t *pool, int kind, int window_log_max, struct codec_stream **out) {
+    *out = NULL;
+    RETURN_ERROR_IF(kind != CODEC_GZIP && kind != CODEC_ZSTD, ERR_UNSUPPORTED);
+    struct codec_stream *s = pool_calloc(pool, 1, sizeof *s);
+    RETURN_ERROR_IF(s == NULL, ERR_NOMEM);
+    s->pool = pool;
+    s->kind = kind;
+    if (kind == CODEC_GZIP) {
+        s->gz.zalloc = zlib_pool_alloc;
+        s->gz.zfree = zlib_pool_free;
+        s->gz.opaque = pool;
+        int r = inflateInit2(&s->gz, 15 + 16);
+        if (r != Z_OK) {
+            codec_stream_free(s);
+            return r == Z_MEM_ERROR ? ERR_NOMEM : ERR_INTERNAL;
+        }
+        s->gz_ready = 1;
+    } else {
+        s->zstd = ZSTD_createDStream_advanced(zstd_mem(pool));
+        if (s->zstd == NULL ||
+            ZSTD_isError(ZSTD_DCtx_setParameter(s->zstd, ZSTD_d_windowLogMax, window_log_max))) {
+            codec_stream_free(s);
+            return ERR_NOMEM;
+        }
+    }
+    *out = s;
+    return ERR_OK;
+}
+
+int codec_stream_read(struct codec_stream *s, const void *src, size_t src_len, size_t *used,
+                      void *dst, size_t cap, size_t *made) {
+    *used = *made = 0;
+    if (s->kind == CODEC_GZIP) {
+        const uint8_t *in = src;
+        uint8_t *out = dst;
+        while (*made < cap && *used < src_len) {
+            if (!s->in_frame) {         /* a new member starts here */
+                RETURN_ERROR_IF(inflateReset(&s->gz) != Z_OK, ERR_INTERNAL);
+                s->in_frame = 1;
+            }
+            size_t in_n = src_len - *used, out_n = cap - *made;
+            s->gz.next_in = (Bytef *)(uintptr_t)(in + *used);
+            s->gz.avail_in = in_n > UINT_MAX ? UINT_MAX : (uInt)in_n;
+            s->gz.next_out = out + *made;
+            s->gz.avail_out = out_n > UINT_MAX ? UINT_MAX : (uInt)out_n;
+            uInt before_in = s->gz.avail_in, before_out = s->gz.avail_out;
+            int r = inflate(&s->gz, Z_NO_FLUSH);
+            *used += before_in - s->gz.avail_in;
+            *made += before_out - s->gz.avail_out;
+            if (r == Z_STREAM_END)
+                s->in_frame = 0;
+            else if (r == Z_MEM_ERROR)
+                return ERR_NOMEM;
+            else if (r != Z_OK && r != Z_BUF_ERROR)
+                return ERR_CODEC;
+            else if (before_in == s->gz.avail_in && before_out == s->gz.avail_out)
+                break;
+        }
+        return ERR_OK;
+    }
+    ZSTD_inBuffer in = { src, src_len, 0 };
+    ZSTD_outBuffer out = { dst, cap, 0 };
+    while (out.pos < out.size && in.pos < in.size) {
+        size_t r = ZSTD_decompressStream(s->zstd, &out, &in);
+        if (ZSTD_isError(r))
+            return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ? ERR_NOMEM :
+                   ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge ? ERR_TOOBIG :
+                   ERR_CODEC;
+        s->in_frame = r != 0;
+    }
+    *used = in.pos;
+    *made = out.pos;
+    return ERR_OK;
+}
+
+int codec_stream_finished(const struct codec_stream *s) {
+    return !s->in_frame;
+}
+
+void codec_stream_free(struct codec_stream *s) {
+    if (s == NULL)
+        return;
+    if (s->gz_ready)
+        inflateEnd(&s->gz);
+    if (s->zstd)
+        ZSTD_freeDStream(s->zstd);
+    pool_free(s->pool, s);
+}

@@ -73,6 +73,23 @@ int codec_compress(struct codec_ctx *ctx, const void *src, size_t n,
 int codec_decompress(pool_t *pool, int codec, const void *src, size_t src_len,
                      void *dst, size_t dst_len);
 
+/* Streaming decompression of a whole gzip (any number of members) or zstd
+   (any number of frames) input, a piece at a time, in bounded memory.
+   codec_stream_detect() names the format from the first bytes:
+   CODEC_GZIP, CODEC_ZSTD, or CODEC_UNCOMPRESSED.  codec_stream_read()
+   consumes up to src_len bytes (*used) and produces up to cap bytes
+   (*made); call it again with the rest.  ERR_CODEC for corrupt data,
+   ERR_TOOBIG for a zstd window larger than 2^window_log_max, ERR_NOMEM.
+   At the end of the input, codec_stream_finished() tells whether the last
+   member or frame was complete (a truncated input is not). */
+struct codec_stream;
+int codec_stream_detect(const void *p, size_t n);
+int codec_stream_open(pool_t *pool, int kind, int window_log_max, struct codec_stream **s);
+int codec_stream_read(struct codec_stream *s, const void *src, size_t src_len, size_t *used,
+                      void *dst, size_t cap, size_t *made);
+int codec_stream_finished(const struct codec_stream *s);
+void codec_stream_free(struct codec_stream *s);
+
 /* Snappy block format, exposed for tests. */
 size_t snappy_bound(size_t n);
 size_t snappy_compress(const uint8_t *src, size_t n, uint8_t *dst);  /* returns size */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "err.h"
 
 #define PIECE (64u << 10)            /* bytes handed to libcsv at a time */
@@ -29,6 +30,12 @@ struct csv_reader {
     size_t map_len, map_pos;
     size_t map_dropped;              /* bytes of the map given back to the OS */
     unsigned char *chunk;            /* read buffer (PIECE bytes, pool) */
+    size_t pending;                  /* bytes in chunk read ahead, not yet parsed */
+    struct codec_stream *dec;        /* gzip or zstd input, or NULL */
+    int dec_kind;                    /* CODEC_* */
+    const unsigned char *zin;        /* compressed bytes not yet decompressed */
+    size_t zlen, zpos;
+    unsigned char *unpacked;         /* decompressed piece (PIECE bytes, pool) */
     uint64_t bytes_in;
     int at_start, eof;
 
@@ -265,34 +272,120 @@ static void on_row(int c, void *data) {
 }
 
 /* Give libcsv the next piece of input, or finish it at the end. */
-static int feed(struct csv_reader *r, size_t max) {
-    const unsigned char *p;
-    size_t n;
+/* The next raw input bytes, at most max: a slice of the map, or a read
+   into r->chunk (or the bytes read ahead to look for a compression magic). */
+static int raw_next(struct csv_reader *r, size_t max, const unsigned char **p, size_t *n) {
+    if (r->pending) {
+        *p = r->chunk;
+        *n = r->pending;
+        r->pending = 0;
+        return ERR_OK;
+    }
     if (r->map) {
-        p = r->map + r->map_pos;
-        n = r->map_len - r->map_pos;
-        if (n > max)
-            n = max;
-        r->map_pos += n;
+        *p = r->map + r->map_pos;
+        *n = r->map_len - r->map_pos;
+        if (*n > max)
+            *n = max;
+        r->map_pos += *n;
         /* Pages already parsed are copied out: drop them from the resident
            set so a large file does not count against memory. */
         if (r->map_pos - r->map_dropped >= DROP_EVERY) {
-            size_t upto = (size_t)(p - r->map) & ~(size_t)(DROP_EVERY - 1);
+            size_t upto = (size_t)(*p - r->map) & ~(size_t)(DROP_EVERY - 1);
             madvise((void *)(r->map + r->map_dropped), upto - r->map_dropped, MADV_DONTNEED);
             r->map_dropped = upto;
         }
-    } else {
-        ssize_t got;
-        do
-            got = read(r->fd, r->chunk, max);
-        while (got < 0 && errno == EINTR);
+        return ERR_OK;
+    }
+    ssize_t got;
+    do
+        got = read(r->fd, r->chunk, max);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        fail(r, ERR_IO, r->cur_line, 0, "read error: %s", strerror(errno));
+        return r->err;
+    }
+    *p = r->chunk;
+    *n = (size_t)got;
+    return ERR_OK;
+}
+
+/* The next CSV bytes, at most max: raw, or decompressed into r->text_out
+   from gzip or zstd input. */
+static int next_piece(struct csv_reader *r, size_t max, const unsigned char **p, size_t *n) {
+    if (!r->dec)
+        return raw_next(r, max, p, n);
+    const char *name = r->dec_kind == CODEC_GZIP ? "gzip" : "zstd";
+    for (;;) {
+        if (r->zpos == r->zlen) {
+            FORWARD_IF_ERROR(raw_next(r, PIECE, &r->zin, &r->zlen));
+            r->zpos = 0;
+            if (r->zlen == 0) {
+                if (!codec_stream_finished(r->dec))
+                    fail(r, ERR_CODEC, r->cur_line, 0,
+                         "%s input ends in the middle of a %s (truncated?)", name,
+                         r->dec_kind == CODEC_GZIP ? "member" : "frame");
+                *n = 0;
+                return r->err;
+            }
+        }
+        size_t used, made;
+        int e = codec_stream_read(r->dec, r->zin + r->zpos, r->zlen - r->zpos, &used,
+                                  r->unpacked, max, &made);
+        r->zpos += used;
+        if (e == ERR_TOOBIG)
+            fail(r, ERR_NOMEM, r->cur_line, 0, "zstd input needs a window larger than a "
+                 "quarter of the memory budget (-m %zu bytes)", pool_budget(r->pool));
+        else if (e == ERR_NOMEM)
+            fail(r, ERR_NOMEM, r->cur_line, 0, "%s decompression does not fit the memory "
+                 "budget (-m %zu bytes)", name, pool_budget(r->pool));
+        else if (e)
+            fail(r, ERR_CODEC, r->cur_line, 0, "corrupt %s input", name);
+        if (r->err)
+            return r->err;
+        if (made) {
+            *p = r->unpacked;
+            *n = made;
+            return ERR_OK;
+        }
+    }
+}
+
+/* Look at the first bytes of the input: gzip and zstd are decompressed on
+   the way in. */
+static int detect_compression(struct csv_reader *r) {
+    const unsigned char *p = r->map ? r->map + r->map_pos : r->chunk;
+    size_t n = r->map ? r->map_len - r->map_pos : 0;
+    while (!r->map && r->pending < 4) {
+        ssize_t got = read(r->fd, r->chunk + r->pending, PIECE - r->pending);
+        if (got < 0 && errno == EINTR)
+            continue;
         if (got < 0) {
-            fail(r, ERR_IO, r->cur_line, 0, "read error: %s", strerror(errno));
+            fail(r, ERR_IO, 1, 0, "read error: %s", strerror(errno));
             return r->err;
         }
-        p = r->chunk;
-        n = (size_t)got;
+        if (got == 0)
+            break;
+        r->pending += (size_t)got;
+        n = r->pending;
     }
+    r->dec_kind = codec_stream_detect(p, n);
+    if (r->dec_kind == CODEC_UNCOMPRESSED)
+        return ERR_OK;
+    int wlog = 10;
+    while (wlog < 27 && ((size_t)2 << wlog) <= pool_budget(r->pool) / 4)
+        wlog++;
+    if (codec_stream_open(r->pool, r->dec_kind, wlog, &r->dec) != ERR_OK ||
+        !(r->unpacked = pool_alloc(r->pool, PIECE))) {
+        fail(r, ERR_NOMEM, 1, 0, "decompression does not fit the memory budget");
+        return r->err;
+    }
+    return ERR_OK;
+}
+
+static int feed(struct csv_reader *r, size_t max) {
+    const unsigned char *p;
+    size_t n;
+    FORWARD_IF_ERROR(next_piece(r, max, &p, &n));
     if (r->at_start && n) {
         r->at_start = 0;
         if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) {
@@ -422,6 +515,7 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     csv_set_delim(&r->parser, o->delimiter);
     csv_set_quote(&r->parser, o->quote);
     *out = r;
+    FORWARD_IF_ERROR(detect_compression(r));
     while (!r->have_header && !r->eof)
         FORWARD_IF_ERROR(feed(r, room(r)));
     while (!r->eof && r->nrows < SAMPLE_ROWS && room(r) >= MIN_PIECE)
@@ -547,6 +641,8 @@ void csv_close(struct csv_reader *r) {
         pool_free(pool, r->names);
     }
     pool_free(pool, r->chunk);
+    pool_free(pool, r->unpacked);
+    codec_stream_free(r->dec);
     pool_free(pool, r->block);
     pool_free(pool, r);
 }
