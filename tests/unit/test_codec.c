@@ -1144,6 +1144,76 @@ static void test_zstd_fixed_memory(void **state) {
     assert_int_equal(pool_destroy(pool), 0);
 }
 
+/* Streaming decompression of whole inputs: gzip members and zstd frames
+   across any split of the input, truncation seen at the end, garbage
+   refused, and everything back in the pool. */
+static void test_stream(void **state) {
+    (void)state;
+    pool_t *pool = pool_create(32 << 20);
+    enum { N = 300000 };
+    uint8_t *src = malloc(N), *packed = malloc(2 * N + 1024), *out = malloc(N + 16);
+    for (size_t i = 0; i < N; i++)
+        src[i] = (uint8_t)("id,name\n1,x\n"[i % 12] ^ (i / 7919 % 2));
+    for (int kind = 0; kind < 2; kind++) {
+        size_t plen = 0;
+        for (int part = 0; part < 2; part++) {   /* two members / frames */
+            const uint8_t *p = src + part * (N / 2);
+            if (kind == 0) {
+                z_stream z = {0};
+                assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+                z.next_in = (Bytef *)p;
+                z.avail_in = N / 2;
+                z.next_out = packed + plen;
+                z.avail_out = (uInt)(2 * N + 1024 - plen);
+                assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+                plen += z.total_out;
+                deflateEnd(&z);
+            } else {
+                plen += ZSTD_compress(packed + plen, 2 * N + 1024 - plen, p, N / 2, 3);
+            }
+        }
+        int codec = kind ? CODEC_ZSTD : CODEC_GZIP;
+        assert_int_equal(codec_stream_detect(packed, plen), codec);
+        for (size_t step = 1; step <= 65536; step *= 16) {
+            struct codec_stream *s;
+            assert_int_equal(codec_stream_open(pool, codec, 23, &s), ERR_OK);
+            size_t in = 0, got = 0;
+            while (in < plen) {
+                size_t n = plen - in < step ? plen - in : step, used, made;
+                assert_int_equal(codec_stream_read(s, packed + in, n, &used, out + got,
+                                                   N + 16 - got, &made), ERR_OK);
+                in += used;
+                got += made;
+                assert_true(used || made);
+            }
+            assert_int_equal(got, N);
+            assert_memory_equal(out, src, N);
+            assert_true(codec_stream_finished(s));
+            codec_stream_free(s);
+        }
+        /* cut short: not finished */
+        struct codec_stream *s;
+        assert_int_equal(codec_stream_open(pool, codec, 23, &s), ERR_OK);
+        size_t used, made;
+        assert_int_equal(codec_stream_read(s, packed, plen / 3, &used, out, N + 16, &made), ERR_OK);
+        assert_false(codec_stream_finished(s));
+        codec_stream_free(s);
+        /* a damaged header: gzip's reserved flag bits, zstd's reserved bit */
+        if (kind == 0)
+            packed[3] = 0xe0;
+        else
+            memset(packed + 4, 0xff, 64);
+        assert_int_equal(codec_stream_open(pool, codec, 23, &s), ERR_OK);
+        assert_int_equal(codec_stream_read(s, packed, 68, &used, out, N + 16, &made), ERR_CODEC);
+        codec_stream_free(s);
+    }
+    assert_int_equal(codec_stream_detect("a,b\n", 4), CODEC_UNCOMPRESSED);
+    free(src);
+    free(packed);
+    free(out);
+    assert_int_equal(pool_destroy(pool), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codec_name),
@@ -1168,6 +1238,7 @@ int main(void) {
         cmocka_unit_test(test_pool_too_small),
         cmocka_unit_test(test_uncompressed),
         cmocka_unit_test(test_zstd_fixed_memory),
+        cmocka_unit_test(test_stream),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
