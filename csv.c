@@ -56,7 +56,6 @@ struct csv_reader {
     int64_t row_line;
     int64_t cur_line;                /* physical line the parser is on */
     int prev_term;                   /* terminator of the last row, or 0 */
-    int64_t rows_total;
 
     /* columns */
     size_t ncols;
@@ -255,15 +254,12 @@ static void on_row(int c, void *data) {
              "expected %zu fields, found %zu", r->ncols, r->row_fields);
         return;
     }
-    if (!r->opt.header || r->rows_total > 0 || r->nfend) {
-        if (r->nfend == (r->nrows + 1) * r->ncols) {
-            if (!make_room(r, 0, 0, 1)) {
-                fail(r, ERR_NOMEM, r->row_line, 0, "row does not fit the memory budget");
-                return;
-            }
-            r->line[r->nrows++] = r->row_line;
-            r->rows_total++;
+    if (r->nfend == (r->nrows + 1) * r->ncols) {   /* not the header */
+        if (!make_room(r, 0, 0, 1)) {
+            fail(r, ERR_NOMEM, r->row_line, 0, "row does not fit the memory budget");
+            return;
         }
+        r->line[r->nrows++] = r->row_line;
     }
     if (c == '\n' || c == '\r')
         r->cur_line++;
@@ -622,8 +618,6 @@ size_t csv_ncols(const struct csv_reader *r) { return r->ncols; }
 const char *csv_name(const struct csv_reader *r, size_t col) { return r->names[col]; }
 const struct csv_where *csv_where(const struct csv_reader *r) { return &r->where; }
 uint64_t csv_bytes_in(const struct csv_reader *r) { return r->bytes_in; }
-int64_t csv_rows(const struct csv_reader *r) { return r->rows_total; }
-int csv_is_mmapped(const struct csv_reader *r) { return r->map != NULL; }
 
 void csv_close(struct csv_reader *r) {
     if (!r)

@@ -88,8 +88,6 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, const struct csv_batch
 
 const struct csv_where *csv_where(const struct csv_reader *r);
 uint64_t csv_bytes_in(const struct csv_reader *r);   /* input bytes consumed */
-int64_t csv_rows(const struct csv_reader *r);        /* data rows so far */
-int csv_is_mmapped(const struct csv_reader *r);
 void csv_close(struct csv_reader *r);
 
 #endif

@@ -496,7 +496,7 @@ static int encode(const struct options *o, pool_t *pool) {
     struct pqw_writer *w = NULL;
     int *types = NULL;
     struct pqw_column *cols = NULL;
-    int out = -1, status = EXIT_FAIL, e;
+    int out = -1, status = EXIT_FAIL, e = ERR_OK;
     const struct csv_batch *b = NULL;
     /* The row buffers get a third of what one thread's compressor and page
        buffers leave (zstd at high levels takes tens of MiB). */
@@ -601,12 +601,11 @@ write_error:
     else
         msg("%s: %s: %s", name, where.detail, err_str(e));
 done:
-    if (status != EXIT_OK && (e == ERR_NOMEM))
-        status = EXIT_MEMORY;
+    if (status != EXIT_OK && e != ERR_OK)
+        status = exit_for(e);
     pqw_free(w);
-    if (out >= 0)
-        status = close_output(o, out, status == EXIT_OK) == EXIT_OK ? status
-                 : (status == EXIT_OK ? EXIT_FAIL : status);
+    if (out >= 0 && close_output(o, out, status == EXIT_OK) != EXIT_OK && status == EXIT_OK)
+        status = EXIT_FAIL;
     pool_free(pool, types);
     pool_free(pool, cols);
     csv_close(r);

@@ -24,7 +24,7 @@ struct str_ref { uint32_t off, len; };
 
 /* Statistics being gathered for a page or a column chunk. */
 struct stats {
-    int64_t nulls, nans, values;
+    int64_t nulls, nans;
     int has;                         /* min and max are set */
     union { int64_t i; double d; struct str_ref s; } min, max;
 };
@@ -438,7 +438,6 @@ static int str_cmp(const uint8_t *text, struct str_ref a, struct str_ref b) {
 /* Fold value i of the column's typed values into st. */
 static void stats_add(struct stats *st, int type, const void *vals, size_t i,
                       const uint8_t *text) {
-    st->values++;
     switch (type) {
     case TY_DOUBLE: {
         double d = ((const double *)vals)[i];
@@ -490,7 +489,6 @@ static void stats_merge(struct stats *into, const struct stats *from, int type,
                         const uint8_t *text) {
     into->nulls += from->nulls;
     into->nans += from->nans;
-    into->values += from->values;
     if (!from->has)
         return;
     if (!into->has) {

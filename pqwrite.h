@@ -7,19 +7,23 @@
    indices, or, when the dictionary would pass its limits or not pay for
    itself, DELTA_BINARY_PACKED for integers, dates and timestamps where that
    halves their size, PLAIN otherwise), each page compressed with the chosen
-   codec.  Every
-   column chunk and page header carries statistics (min_value, max_value,
-   null_count).  pqw_finish() writes the footer.  Columns are OPTIONAL.
+   codec.  Every column chunk and page header carries statistics
+   (min_value, max_value, null_count).  pqw_finish() writes the footer.
+   Columns are OPTIONAL.  With opt.threads > 1 the column chunks of a row
+   group are encoded by that many threads and written in column order; the
+   bytes are the same for every thread count.
 
    Output is written sequentially to a file descriptor (pipes work); the
    writer owns nothing of the caller's and the caller keeps the fd open.
 
-   Memory (from the pool): per column chunk being encoded, the typed values
-   (at most 8 bytes per row, plus 4 per row for dictionary indices and 1
-   for definition levels), the dictionary (at most dict_limit bytes of
-   values plus its table), one page of levels and values, its compressed
-   copy, and the encoded chunk; plus the footer's row-group metadata
-   (about 150 bytes per column chunk).
+   Memory (from the pool), per thread: the typed values of the column chunk
+   being encoded (at most 8 bytes per row, plus 4 per row for dictionary
+   indices and 1 for definition levels), the dictionary (at most dict_limit
+   bytes of values and dict_entries entries, plus its table), one page of
+   levels and values, its compressed copy, the compressor, and with several
+   threads the encoded chunk until it is written; plus a 256 KiB output
+   buffer and the footer's row-group metadata (about 150 bytes per column
+   chunk).
 
    Failure: ERR_TYPE (a value that does not fit its column's type, or
    invalid UTF-8 in a string column), ERR_IO, ERR_NOMEM; *where names the
