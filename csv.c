@@ -574,7 +574,7 @@ static size_t rows_that_fit(const struct csv_reader *r, size_t avail) {
     return lo;
 }
 
-int csv_next_batch(struct csv_reader *r, size_t max_rows, const struct csv_batch **b) {
+int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) {
     *b = NULL;
     if (r->err)
         return r->err;

@@ -29,24 +29,49 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "pool.h"
+#include "types.h"
 
 #define CSV_NULL_BIT 0x80000000u
 
-struct csv_options {
-    unsigned char delimiter;         /* ',' */
-    unsigned char quote;             /* '"' */
-    int header;                      /* the first row names the columns */
-    const char *const *nulls;        /* extra NULL markers */
-    size_t n_nulls;
+/* A row whose field count is not the header's, as bad_row sees it. */
+struct csv_bad_row {
+    int64_t line;                    /* line the row starts on */
+    size_t expected, found;          /* field counts */
+    const unsigned char *text;       /* the found fields, as in a batch: */
+    const uint32_t *fend;            /* field i is text[fend[i-1] .. fend[i]) */
+    uint32_t first;                  /* start of field 0 */
 };
 
-/* A run of complete rows; field i of row r is fend index r * ncols + c. */
+enum { CSV_KEEP = -1, CSV_DROP = -2 };
+
+struct csv_options {
+    unsigned char delimiter;         /* field delimiter; 0: detect among , ; TAB | */
+    unsigned char quote;             /* quote character; 0: detect " or ' */
+    int header;                      /* 1: the first row names the columns, 0: it is data,
+                                        -1: detect (text over typed rows is a header) */
+    const char *const *nulls;        /* extra NULL markers */
+    size_t n_nulls;
+    unsigned char comment;           /* lines starting with this byte are skipped; 0: none */
+    int64_t skip;                    /* leading lines skipped before the header */
+    const struct ty_format *format;  /* how header detection reads values; NULL: defaults */
+    /* Called for a row with too many or too few fields instead of failing
+       (NULL: ERR_CSV).  Returns CSV_KEEP (a short row is padded with NULLs,
+       a long row cut to the header's count), CSV_DROP (the row is left
+       out), or an ERR_* code that stops the reader with csv_where() naming
+       the row. */
+    int (*bad_row)(void *ctx, const struct csv_bad_row *row);
+    void *bad_row_ctx;
+};
+
+/* A run of complete rows; field i of row r is fend index r * ncols + c.
+   The caller may edit a batch in place before using it: set NULL bits in
+   fend, or drop rows with csv_batch_drop(). */
 struct csv_batch {
     size_t ncols, nrows;
-    const unsigned char *text;       /* field bytes, owned by the reader */
-    const uint32_t *fend;            /* end offset of each field | CSV_NULL_BIT */
+    unsigned char *text;             /* field bytes, owned by the reader */
+    uint32_t *fend;                  /* end offset of each field | CSV_NULL_BIT */
     uint32_t first;                  /* offset of the batch's first field */
-    const int64_t *line;             /* line each row starts on (1-based) */
+    int64_t *line;                   /* line each row starts on (1-based) */
 };
 
 /* Field i of a batch: sets *s and *n, returns 1 when the field is NULL. */
@@ -84,7 +109,16 @@ const char *csv_name(const struct csv_reader *r, size_t col);
 
 /* The next batch of at most max_rows rows, or *b = NULL at the end of the
    input. */
-int csv_next_batch(struct csv_reader *r, size_t max_rows, const struct csv_batch **b);
+int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b);
+
+/* Remove the rows whose keep[r] is 0 from the batch, moving the rest (and
+   their text) down in order. */
+void csv_batch_drop(struct csv_batch *b, const uint8_t *keep);
+
+/* The dialect in use, detected or given: delimiter, quote, header. */
+unsigned char csv_delimiter(const struct csv_reader *r);
+unsigned char csv_quote(const struct csv_reader *r);
+int csv_has_header(const struct csv_reader *r);
 
 const struct csv_where *csv_where(const struct csv_reader *r);
 uint64_t csv_bytes_in(const struct csv_reader *r);   /* input bytes consumed */

@@ -497,7 +497,7 @@ static int encode(const struct options *o, pool_t *pool) {
     int *types = NULL;
     struct pqw_column *cols = NULL;
     int out = -1, status = EXIT_FAIL, e = ERR_OK;
-    const struct csv_batch *b = NULL;
+    struct csv_batch *b = NULL;
     /* The row buffers get a third of what one thread's compressor and page
        buffers leave (zstd at high levels takes tens of MiB). */
     size_t budget = pool_budget(pool);
@@ -533,7 +533,8 @@ static int encode(const struct options *o, pool_t *pool) {
     }
     for (size_t c = 0; c < ncols; c++) {
         cols[c].name = csv_name(r, c);
-        cols[c].type = types[c];
+        cols[c].spec = ty_spec_of(types[c]);
+        cols[c].source = c;
     }
     struct pqw_options wo = {
         .codec = o->codec, .level = o->level,

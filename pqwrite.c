@@ -345,7 +345,8 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
             return set_where(where, ERR_NOMEM, 0, 0, "column names");
         memcpy(name, cols[c].name, n + 1);
         w->cols[c].name = name;
-        w->cols[c].type = cols[c].type;
+        w->cols[c].spec = cols[c].spec;
+        w->cols[c].source = cols[c].source;
         w->paths[c].p = (const uint8_t *)name;
         w->paths[c].n = n;
     }
@@ -604,7 +605,7 @@ static void stats_to_pq(const struct stats *st, int type, const uint8_t *text,
    row, w->vals the non-null values; *nvals their count. */
 static int convert_column(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
                           size_t *nvals, struct pqw_where *where) {
-    int type = w->cols[c].type;
+    int type = w->cols[c].spec.type;
     size_t width = type == TY_BOOLEAN ? 1 : type == TY_DATE ? 4 :
                    type == TY_STRING ? sizeof(struct str_ref) : 8;
     if (reserve(w->pool, (void **)&x->defs, &x->defs_cap, b->nrows) ||
@@ -616,7 +617,7 @@ static int convert_column(struct pqw_writer *w, struct encoder *x, const struct 
     for (size_t r = 0; r < b->nrows; r++) {
         const char *s;
         size_t n;
-        if (csv_field(b, r * b->ncols + c, &s, &n)) {
+        if (csv_field(b, r * b->ncols + w->cols[c].source, &s, &n)) {
             x->defs[r] = 0;
             continue;
         }
@@ -803,7 +804,7 @@ static int delta_pays(const struct encoder *x, int type, size_t nvals) {
 /* Write column c of the batch as a column chunk and fill w->cc[c]. */
 static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
                         struct pqw_where *where) {
-    int type = w->cols[c].type;
+    int type = w->cols[c].spec.type;
     struct stats cst = {0};
     size_t nvals = 0;
     FORWARD_IF_ERROR(convert_column(w, x, b, c, &nvals, where));
@@ -1065,7 +1066,7 @@ int pqw_finish(struct pqw_writer *w, struct pqw_where *where) {
     schema[0].num_children = (int32_t)w->ncols;
     for (size_t c = 0; c < w->ncols; c++) {
         struct pq_schema_element *s = &schema[c + 1];
-        int t = w->cols[c].type;
+        int t = w->cols[c].spec.type;
         s->name = w->paths[c];
         s->has_type = 1;
         s->type = physical_type(t);

@@ -36,10 +36,12 @@
 #include <stdint.h>
 #include "csv.h"
 #include "pool.h"
+#include "types.h"
 
 struct pqw_column {
     const char *name;                /* copied by pqw_create */
-    int type;                        /* TY_* of types.h */
+    struct ty_spec spec;             /* type and parameters (types.h) */
+    size_t source;                   /* field index in the batch's rows */
 };
 
 struct pqw_options {
@@ -50,6 +52,7 @@ struct pqw_options {
     size_t dict_entries;             /* distinct values at most (bounds its table) */
     const char *created_by;
     int threads;                     /* column chunks encoded at once, 1..PQW_MAX_THREADS */
+    struct ty_format format;         /* how dates, timestamps, numbers are read */
 };
 
 #define PQW_MAX_THREADS 64

@@ -5,7 +5,9 @@
 #include <string.h>
 
 static const char *const names[TY_COUNT_] = {
-    "boolean", "int64", "double", "date", "timestamp", "timestamp_utc", "string"
+    "boolean", "int64", "double", "date", "timestamp", "timestamp_utc", "string",
+    "int8", "int16", "int32", "uint8", "uint16", "uint32", "uint64",
+    "float", "decimal", "time", "binary"
 };
 
 const char *ty_name(int type) {
@@ -331,4 +333,9 @@ int ty_from_mask(unsigned mask) {
         if (mask & TY_BIT(t))
             return t;
     return TY_STRING;
+}
+
+struct ty_spec ty_spec_of(int type) {
+    struct ty_spec s = { .type = type, .unit = TY_UNIT_US };
+    return s;
 }

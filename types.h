@@ -20,12 +20,66 @@
 #include <stdint.h>
 
 enum ty_type {
+    /* the types inference chooses from */
     TY_BOOLEAN, TY_INT64, TY_DOUBLE, TY_DATE, TY_TIMESTAMP,
-    TY_TIMESTAMP_UTC, TY_STRING, TY_COUNT_
+    TY_TIMESTAMP_UTC, TY_STRING,
+    /* types only given by --type or a schema file */
+    TY_INT8, TY_INT16, TY_INT32, TY_UINT8, TY_UINT16, TY_UINT32, TY_UINT64,
+    TY_FLOAT, TY_DECIMAL, TY_TIME, TY_BINARY,
+    TY_COUNT_
 };
+#define TY_INFERRED_ (TY_STRING + 1)
 
 #define TY_BIT(t) (1u << (t))
-#define TY_ALL    (TY_BIT(TY_COUNT_) - 1)
+#define TY_ALL    (TY_BIT(TY_INFERRED_) - 1)   /* masks cover inferred types */
+
+enum ty_unit { TY_UNIT_US, TY_UNIT_MS, TY_UNIT_NS };
+
+/* A column's type with its parameters. */
+struct ty_spec {
+    int type;                        /* TY_* */
+    int precision, scale;            /* TY_DECIMAL: 1 <= precision <= 38, 0 <= scale <= precision */
+    int unit;                        /* TY_TIME, TY_TIMESTAMP(_UTC): TY_UNIT_* */
+};
+
+/* How text is read; all zero means the defaults (ISO 8601 dates and
+   timestamps, '.' as the decimal point). */
+struct ty_format {
+    const char *date_format;         /* strptime-like (%Y %m %d %b ...), or NULL */
+    const char *timestamp_format;    /* strptime-like (%H %M %S %I %p %f %z ...), or NULL */
+    int decimal_comma;               /* ',' is the decimal separator */
+};
+
+/* One typed value, as the writer stores it. */
+union ty_value {
+    int64_t i;                       /* integers, date (days), time, timestamp in its unit, boolean */
+    uint64_t u;                      /* unsigned integers */
+    double d;                        /* double, float */
+    struct { uint64_t lo; int64_t hi; } dec;   /* decimal: the unscaled 128-bit integer */
+};
+
+/* Parse "int32", "uint8", "decimal(12,2)", "timestamp(ms)",
+   "timestamp_utc(ns)", "time(us)", "string", "binary" ... (the names
+   ty_spec_format writes; "timestamp" alone is microseconds).  Returns 1 on
+   success, 0 when the text names no type. */
+int ty_spec_parse(const char *text, struct ty_spec *spec);
+/* The canonical text of a spec, as ty_spec_parse reads it back. */
+void ty_spec_format(const struct ty_spec *spec, char *buf, size_t n);
+/* The spec of an inferred type (microsecond timestamps). */
+struct ty_spec ty_spec_of(int type);
+
+/* Whether the whole text is a value of the spec, read with the format f
+   (NULL for the defaults); the value goes to *v.  Never rounds: a decimal
+   with more fraction digits than its scale, an integer outside its range, a
+   time finer than the unit, do not fit.  TY_STRING and TY_BINARY fit any
+   text (UTF-8 validity is the writer's check). */
+int ty_parse_value(const struct ty_spec *spec, const struct ty_format *f,
+                   const char *s, size_t n, union ty_value *v);
+/* Order of two values of the same spec: <0, 0, >0 (numeric and temporal
+   types; not strings). */
+int ty_compare(const struct ty_spec *spec, const union ty_value *a, const union ty_value *b);
+/* ty_mask with dates, timestamps and numbers read through f. */
+unsigned ty_mask_fmt(const struct ty_format *f, const char *s, size_t n);
 
 /* Lower-case name used in messages and --print-schema: "boolean",
    "int64", "double", "date", "timestamp", "timestamp_utc", "string". */
