@@ -476,6 +476,12 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     r->pool = pool;
     r->fd = fd;
     r->opt = *o;
+    if (!r->opt.delimiter)
+        r->opt.delimiter = ',';
+    if (!r->opt.quote)
+        r->opt.quote = '"';
+    if (r->opt.header < 0)
+        r->opt.header = 1;
     r->at_start = 1;
     r->cur_line = 1;
     struct stat st;
@@ -508,8 +514,8 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     csv_set_free_func(&r->parser, libcsv_free);
     csv_set_blk_size(&r->parser, 4096);
     csv_set_space_func(&r->parser, no_space);
-    csv_set_delim(&r->parser, o->delimiter);
-    csv_set_quote(&r->parser, o->quote);
+    csv_set_delim(&r->parser, r->opt.delimiter);
+    csv_set_quote(&r->parser, r->opt.quote);
     *out = r;
     FORWARD_IF_ERROR(detect_compression(r));
     while (!r->have_header && !r->eof)

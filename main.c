@@ -98,16 +98,33 @@ enum {
 #define DEFAULT_RG_ROWS  1048576
 #define OUT_RESERVE      ((size_t)256 << 10)   /* the writer's output buffer */
 #define MAX_NULLS        64
+#define MAX_TYPES        4096
+
+enum { ON_FAIL, ON_SKIP, ON_NULL };
 
 struct options {
     int decode;                      /* -d */
     const char *input, *output;      /* NULL: stdin / stdout */
     int codec, level, force, quiet, verbose, print_schema, threads;
     size_t memory, rg_rows;
-    unsigned char delimiter, quote;
-    int no_header;
+    unsigned char delimiter, quote;  /* 0: detect */
+    int header;                      /* -1 detect, 0 no, 1 yes */
     const char *nulls[MAX_NULLS];
     size_t n_nulls;
+    unsigned char comment;
+    int64_t skip;
+    /* schema and bad values */
+    int on_error;                    /* ON_FAIL, ON_SKIP, ON_NULL */
+    const char *rejects;
+    int64_t max_errors;              /* 0: no limit */
+    int binary;
+    const char *types[MAX_TYPES];    /* --type COL=TYPE */
+    size_t n_types;
+    const char *schema_file;
+    int64_t infer_rows;              /* 0: the first row group */
+    const char *renames[MAX_TYPES];  /* --rename OLD=NEW */
+    size_t n_renames;
+    struct ty_format format;
     /* decoding */
     int mode;
     const char *columns;
@@ -245,11 +262,22 @@ static int parse_char(const char *s, unsigned char *c) {
 enum {
     OPT_LEVEL = 256, OPT_RG, OPT_DELIM, OPT_QUOTE, OPT_NOHEADER, OPT_NULL,
     OPT_PRINT_SCHEMA, OPT_HELP, OPT_COLUMNS, OPT_HEAD, OPT_SCHEMA, OPT_META,
-    OPT_COUNT
+    OPT_COUNT, OPT_HEADER, OPT_COMMENT, OPT_SKIP, OPT_ON_ERROR, OPT_REJECTS,
+    OPT_MAX_ERRORS, OPT_BINARY, OPT_TYPE, OPT_INFER_ROWS, OPT_DATE_FORMAT,
+    OPT_TS_FORMAT, OPT_DECIMAL_COMMA, OPT_RENAME
 };
 
+/* Whether the command line asks for decoding (-d, --decode), looked at
+   before parsing because --schema means a file only when encoding. */
+static int wants_decode(int argc, char **argv) {
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--decode"))
+            return 1;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct options *o) {
-    static const struct option longs[] = {
+    struct option longs[] = {
         {"output", required_argument, 0, 'o'},
         {"threads", required_argument, 0, 'j'},
         {"compression", required_argument, 0, 'c'},
@@ -259,6 +287,19 @@ static int parse_args(int argc, char **argv, struct options *o) {
         {"delimiter", required_argument, 0, OPT_DELIM},
         {"quote", required_argument, 0, OPT_QUOTE},
         {"no-header", no_argument, 0, OPT_NOHEADER},
+        {"header", no_argument, 0, OPT_HEADER},
+        {"comment", required_argument, 0, OPT_COMMENT},
+        {"skip", required_argument, 0, OPT_SKIP},
+        {"on-error", required_argument, 0, OPT_ON_ERROR},
+        {"rejects", required_argument, 0, OPT_REJECTS},
+        {"max-errors", required_argument, 0, OPT_MAX_ERRORS},
+        {"binary", no_argument, 0, OPT_BINARY},
+        {"type", required_argument, 0, OPT_TYPE},
+        {"infer-rows", required_argument, 0, OPT_INFER_ROWS},
+        {"date-format", required_argument, 0, OPT_DATE_FORMAT},
+        {"timestamp-format", required_argument, 0, OPT_TS_FORMAT},
+        {"decimal-comma", no_argument, 0, OPT_DECIMAL_COMMA},
+        {"rename", required_argument, 0, OPT_RENAME},
         {"null", required_argument, 0, OPT_NULL},
         {"print-schema", no_argument, 0, OPT_PRINT_SCHEMA},
         {"quiet", no_argument, 0, 'q'},
@@ -269,7 +310,7 @@ static int parse_args(int argc, char **argv, struct options *o) {
         {"decode", no_argument, 0, 'd'},
         {"columns", required_argument, 0, OPT_COLUMNS},
         {"head", required_argument, 0, OPT_HEAD},
-        {"schema", no_argument, 0, OPT_SCHEMA},
+        {"schema", no_argument, 0, OPT_SCHEMA},     /* FILE when encoding */
         {"meta", no_argument, 0, OPT_META},
         {"count", no_argument, 0, OPT_COUNT},
         {0, 0, 0, 0}
@@ -277,6 +318,10 @@ static int parse_args(int argc, char **argv, struct options *o) {
     int ch;
     long long n;
     opterr = 0;
+    if (!o->decode && !wants_decode(argc, argv))
+        for (struct option *l = longs; l->name; l++)
+            if (!strcmp(l->name, "schema"))
+                l->has_arg = required_argument;
     while ((ch = getopt_long(argc, argv, ":o:c:m:j:qvfhVd", longs, NULL)) != -1) {
         switch (ch) {
         case 'o': o->output = optarg; break;
@@ -329,7 +374,66 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 return EXIT_USAGE;
             }
             break;
-        case OPT_NOHEADER: o->no_header = 1; break;
+        case OPT_NOHEADER: o->header = 0; break;
+        case OPT_HEADER: o->header = 1; break;
+        case OPT_COMMENT:
+            if (!parse_char(optarg, &o->comment)) {
+                msg("--comment takes one character, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_SKIP:
+            if (!parse_count(optarg, 0, &n)) {
+                msg("--skip takes a number of lines, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->skip = n;
+            break;
+        case OPT_ON_ERROR:
+            if (!strcmp(optarg, "fail")) o->on_error = ON_FAIL;
+            else if (!strcmp(optarg, "skip")) o->on_error = ON_SKIP;
+            else if (!strcmp(optarg, "null")) o->on_error = ON_NULL;
+            else {
+                msg("--on-error takes fail, skip or null, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_REJECTS: o->rejects = optarg; break;
+        case OPT_MAX_ERRORS:
+            if (!parse_count(optarg, 1, &n)) {
+                msg("--max-errors takes a positive number, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->max_errors = n;
+            break;
+        case OPT_BINARY: o->binary = 1; break;
+        case OPT_TYPE:
+        case OPT_RENAME: {
+            const char **list = ch == OPT_TYPE ? o->types : o->renames;
+            size_t *count = ch == OPT_TYPE ? &o->n_types : &o->n_renames;
+            const char *eq = strrchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1]) {
+                msg("%s takes %s, not '%s'", ch == OPT_TYPE ? "--type" : "--rename",
+                    ch == OPT_TYPE ? "COLUMN=TYPE" : "OLD=NEW", optarg);
+                return EXIT_USAGE;
+            }
+            if (*count == MAX_TYPES) {
+                msg("at most %d %s options", MAX_TYPES, ch == OPT_TYPE ? "--type" : "--rename");
+                return EXIT_USAGE;
+            }
+            list[(*count)++] = optarg;
+            break;
+        }
+        case OPT_INFER_ROWS:
+            if (!parse_count(optarg, 1, &n)) {
+                msg("--infer-rows takes a positive number of rows, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            o->infer_rows = n;
+            break;
+        case OPT_DATE_FORMAT: o->format.date_format = optarg; break;
+        case OPT_TS_FORMAT: o->format.timestamp_format = optarg; break;
+        case OPT_DECIMAL_COMMA: o->format.decimal_comma = 1; break;
         case OPT_NULL:
             if (o->n_nulls == MAX_NULLS) {
                 msg("at most %d --null markers", MAX_NULLS);
@@ -353,7 +457,12 @@ static int parse_args(int argc, char **argv, struct options *o) {
             }
             o->head = n;
             break;
-        case OPT_SCHEMA: o->mode = PQR_SCHEMA; break;
+        case OPT_SCHEMA:
+            if (optarg)
+                o->schema_file = optarg;
+            else
+                o->mode = PQR_SCHEMA;
+            break;
         case OPT_META: o->mode = PQR_META; break;
         case OPT_COUNT: o->mode = PQR_COUNT; break;
         case ':':
@@ -376,8 +485,20 @@ static int parse_args(int argc, char **argv, struct options *o) {
         o->input = NULL;
     if (o->output && !strcmp(o->output, "-"))
         o->output = NULL;
-    if (!o->decode && (o->columns || o->head >= 0 || o->mode != PQR_CSV)) {
-        msg("--columns, --head, --schema, --meta and --count go with -d");
+    if (!o->decode && (o->head >= 0 || o->mode != PQR_CSV)) {
+        msg("--head, --meta and --count go with -d");
+        return EXIT_USAGE;
+    }
+    if (o->decode && (o->comment || o->skip || o->on_error || o->rejects || o->max_errors ||
+                      o->binary || o->n_types || o->infer_rows || o->n_renames ||
+                      o->format.date_format || o->format.timestamp_format ||
+                      o->format.decimal_comma || o->header == 1 || o->quote)) {
+        msg("--header, --quote, --comment, --skip, --on-error, --rejects, --max-errors, "
+            "--binary, --type, --infer-rows, --rename and the format options do not go with -d");
+        return EXIT_USAGE;
+    }
+    if (o->format.decimal_comma && o->delimiter == ',') {
+        msg("--decimal-comma needs a delimiter other than ','");
         return EXIT_USAGE;
     }
     if (o->codec == CODEC_GZIP && o->level > 9) {
@@ -489,8 +610,9 @@ static int encode(const struct options *o, pool_t *pool) {
     if (in < 0)
         return EXIT_FAIL;
     struct csv_options co = {
-        .delimiter = o->delimiter, .quote = o->quote, .header = !o->no_header,
-        .nulls = o->nulls, .n_nulls = o->n_nulls
+        .delimiter = o->delimiter, .quote = o->quote, .header = o->header,
+        .nulls = o->nulls, .n_nulls = o->n_nulls, .comment = o->comment, .skip = o->skip,
+        .format = &o->format
     };
     struct csv_reader *r = NULL;
     struct pqw_writer *w = NULL;
@@ -620,8 +742,8 @@ static int decode(const struct options *o, pool_t *pool) {
     if (out < 0)
         return EXIT_FAIL;
     struct pqr_options ro = {
-        .mode = o->mode, .delimiter = (char)o->delimiter,
-        .null_str = o->n_nulls ? o->nulls[0] : "", .no_header = o->no_header,
+        .mode = o->mode, .delimiter = o->delimiter ? (char)o->delimiter : ',',
+        .null_str = o->n_nulls ? o->nulls[0] : "", .no_header = o->header == 0,
         .columns = o->columns, .head = o->head
     };
     struct pqr_where where;
@@ -640,7 +762,7 @@ int main(int argc, char **argv) {
     const char *base = strrchr(argv[0], '/');
     base = base ? base + 1 : argv[0];
     struct options o = {
-        .codec = -1, .delimiter = ',', .quote = '"',
+        .codec = -1, .header = -1,
         .mode = PQR_CSV, .head = -1
     };
     if (!strcmp(base, "pq2csv")) {
