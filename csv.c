@@ -17,6 +17,8 @@
 #define SAMPLE_ROWS 1024             /* rows that decide the row buffers' shares */
 #define TEXT_MAX 0x7fff0000u         /* offsets keep a bit for NULL */
 #define DROP_EVERY (1u << 20)        /* bytes of parsed map released at a time */
+#define SAMPLE_BYTES PIECE           /* text the dialect is detected from */
+#define DETECT_ROWS 100              /* rows of the sample that count */
 
 struct csv_reader {
     pool_t *pool;
@@ -30,7 +32,7 @@ struct csv_reader {
     size_t map_len, map_pos;
     size_t map_dropped;              /* bytes of the map given back to the OS */
     unsigned char *chunk;            /* read buffer (PIECE bytes, pool) */
-    size_t pending;                  /* bytes in chunk read ahead, not yet parsed */
+    size_t pending, pend_off;        /* bytes in chunk read ahead, not yet parsed, and where */
     struct codec_stream *dec;        /* gzip or zstd input, or NULL */
     int dec_kind;                    /* CODEC_* */
     const unsigned char *zin;        /* compressed bytes not yet decompressed */
@@ -38,6 +40,17 @@ struct csv_reader {
     unsigned char *unpacked;         /* decompressed piece (PIECE bytes, pool) */
     uint64_t bytes_in;
     int at_start, eof;
+
+    /* input text: after the byte-order mark and the skipped lines */
+    int64_t skip_left;               /* --skip lines still to drop */
+    int skip_cr;                     /* the last line dropped ended in CR */
+    int text_end;                    /* the input text has ended */
+    unsigned char *sample;           /* SAMPLE_BYTES (pool) while the dialect sample lasts */
+    size_t sample_len, sample_pos;   /* bytes in it, bytes parsed */
+    int sample_all;                  /* the sample is the whole input text */
+    int sample_err;                  /* an input error after the sample, reported */
+    struct csv_where sample_where;   /*   when the parse gets there */
+    int in_comment;                  /* in a comment line's text */
 
     /* buffered rows: complete rows [0, nrows), then the fields of the row
        being parsed; rows below base_row were handed out already.  The three
@@ -74,6 +87,7 @@ static void libcsv_free(void *p) { pool_free(libcsv_pool, p); }
 static int no_space(unsigned char c) { (void)c; return 0; }
 
 static size_t room(const struct csv_reader *r);
+static size_t room_for_row(struct csv_reader *r);
 
 static void fail(struct csv_reader *r, int code, int64_t line, int64_t col,
                  const char *fmt, ...) {
@@ -163,7 +177,7 @@ static void on_field(void *s, size_t n, void *data) {
         if (p[i] == '\n' || (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n')))
             r->cur_line++;
     r->row_fields++;
-    if (r->ncols && r->row_fields > r->ncols)
+    if (r->ncols && r->row_fields > r->ncols && !r->opt.bad_row)
         return;                      /* counted, reported at the row's end */
     int null = !s || (r->opt.n_nulls && is_null_marker(r, s, n));
     if (r->text_len + n > TEXT_MAX) {
@@ -183,14 +197,47 @@ static void on_field(void *s, size_t n, void *data) {
     r->fend[r->nfend++] = (uint32_t)r->text_len | (null ? CSV_NULL_BIT : 0);
 }
 
+/* The names taken so far, for take_header: open addressing over
+   power-of-two slots holding a column index + 1 (0: empty). */
+struct name_set {
+    uint32_t *slot;                  /* pool */
+    size_t mask;
+    char **names;
+};
+
+static size_t name_hash(const char *s) {
+    uint64_t h = 14695981039346656037u;          /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* The column holding name, or -1; *at is its slot or the free one. */
+static long name_find(const struct name_set *set, const char *name, size_t *at) {
+    size_t i = name_hash(name) & set->mask;
+    for (; set->slot[i]; i = (i + 1) & set->mask)
+        if (strcmp(set->names[set->slot[i] - 1], name) == 0)
+            break;
+    *at = i;
+    return set->slot[i] ? (long)set->slot[i] - 1 : -1;
+}
+
 /* Make the column names from the fields of the first row, then drop them
-   from the buffer. */
+   from the buffer.  A name ends at a NUL byte; an empty one is column_N;
+   a name taken already gets _2, _3 ... (the first suffix free), each base
+   name remembering the next suffix to try, so that many equal names cost
+   no more than many different ones. */
 static void take_header(struct csv_reader *r) {
-    size_t n = r->row_fields;
+    size_t n = r->row_fields, cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    struct name_set set = { pool_calloc(r->pool, cap, sizeof *set.slot), cap - 1, NULL };
+    uint32_t *next = pool_calloc(r->pool, n, sizeof *next);   /* per column: next suffix */
     r->names = pool_calloc(r->pool, n, sizeof *r->names);
-    if (!r->names) {
+    set.names = r->names;
+    if (!r->names || !set.slot || !next) {
         fail(r, ERR_NOMEM, r->row_line, 0, "header does not fit the memory budget");
-        return;
+        goto done;
     }
     r->ncols = n;
     for (size_t c = 0; c < n; c++) {
@@ -198,39 +245,86 @@ static void take_header(struct csv_reader *r) {
         uint32_t end = r->fend[c] & ~CSV_NULL_BIT;
         char base[64];
         const char *src = (const char *)r->text + start;
-        size_t len = end - start;
-        if (!r->opt.header || len == 0) {
+        size_t len = r->opt.header ? strnlen(src, end - start) : 0;
+        if (len == 0) {
             snprintf(base, sizeof base, "column_%zu", c + 1);
             src = base;
             len = strlen(base);
         }
-        /* unique: append _2, _3 ... while the name is taken */
-        for (unsigned k = 1;; k++) {
+        long holder = -1;                /* the column holding the bare name */
+        for (uint32_t k = 1;; k++) {
             char suffix[16] = "";
             if (k > 1)
-                snprintf(suffix, sizeof suffix, "_%u", k);
-            size_t sl = strlen(suffix);
+                snprintf(suffix, sizeof suffix, "_%u", (unsigned)k);
+            size_t sl = strlen(suffix), at;
             char *name = pool_alloc(r->pool, len + sl + 1);
             if (!name) {
                 fail(r, ERR_NOMEM, r->row_line, 0, "header does not fit the memory budget");
-                return;
+                goto done;
             }
             memcpy(name, src, len);
             memcpy(name + len, suffix, sl + 1);
-            size_t j = 0;
-            while (j < c && strcmp(r->names[j], name) != 0)
-                j++;
-            if (j == c) {
+            long j = name_find(&set, name, &at);
+            if (j < 0) {
                 r->names[c] = name;
+                set.slot[at] = (uint32_t)c + 1;
+                if (holder >= 0)
+                    next[holder] = k + 1;
                 break;
             }
             pool_free(r->pool, name);
+            if (k == 1) {                /* skip the suffixes this name used already */
+                holder = j;
+                k = next[j] > 2 ? next[j] - 1 : 1;
+            }
         }
     }
     if (r->opt.header) {
         r->text_len = 0;
         r->nfend = 0;
     }
+done:
+    pool_free(r->pool, set.slot);
+    pool_free(r->pool, next);
+}
+
+/* A row of the wrong width, its fields (all of them with bad_row) after
+   the complete rows: fail, or let bad_row decide.  Returns 1 when the row
+   stays, made ncols wide; 0 when it was dropped or the reader failed. */
+static int misfit_row(struct csv_reader *r) {
+    int64_t col = (int64_t)(r->row_fields < r->ncols ? r->row_fields + 1 : r->ncols + 1);
+    size_t f0 = r->nrows * r->ncols;
+    uint32_t first = f0 ? r->fend[f0 - 1] & ~CSV_NULL_BIT : 0;
+    int v = ERR_CSV;
+    if (r->opt.bad_row) {
+        struct csv_bad_row b = {
+            .line = r->row_line, .expected = r->ncols, .found = r->row_fields,
+            .text = r->text, .fend = r->fend + f0, .first = first
+        };
+        v = r->opt.bad_row(r->opt.bad_row_ctx, &b);
+    }
+    if (v == CSV_DROP) {
+        r->nfend = f0;
+        r->text_len = first;
+        return 0;
+    }
+    if (v == CSV_KEEP) {
+        if (r->row_fields > r->ncols) {
+            r->nfend = f0 + r->ncols;
+            r->text_len = r->fend[r->nfend - 1] & ~CSV_NULL_BIT;
+            return 1;
+        }
+        if (!make_room(r, 0, r->ncols - r->row_fields, 0)) {
+            fail(r, ERR_NOMEM, r->row_line, 0, "row does not fit the memory budget");
+            return 0;
+        }
+        while (r->nfend < f0 + r->ncols)
+            r->fend[r->nfend++] = (uint32_t)r->text_len | CSV_NULL_BIT;
+        return 1;
+    }
+    fail(r, v > 0 ? v : ERR_CSV, r->row_line, col,
+         "expected %zu fields, found %zu", r->ncols, r->row_fields);
+    return 0;
 }
 
 static void on_row(int c, void *data) {
@@ -243,18 +337,18 @@ static void on_row(int c, void *data) {
         r->prev_term = c;
         return;
     }
+    int keep = 1;
     if (!r->have_header) {
         r->have_header = 1;
         take_header(r);
         if (r->err)
             return;
     } else if (r->row_fields != r->ncols) {
-        fail(r, ERR_CSV, r->row_line,
-             (int64_t)(r->row_fields < r->ncols ? r->row_fields + 1 : r->ncols + 1),
-             "expected %zu fields, found %zu", r->ncols, r->row_fields);
-        return;
+        keep = misfit_row(r);
+        if (r->err)
+            return;
     }
-    if (r->nfend == (r->nrows + 1) * r->ncols) {   /* not the header */
+    if (keep && r->nfend == (r->nrows + 1) * r->ncols) {   /* not the header */
         if (!make_room(r, 0, 0, 1)) {
             fail(r, ERR_NOMEM, r->row_line, 0, "row does not fit the memory budget");
             return;
@@ -267,14 +361,14 @@ static void on_row(int c, void *data) {
     r->row_fields = 0;
 }
 
-/* Give libcsv the next piece of input, or finish it at the end. */
 /* The next raw input bytes, at most max: a slice of the map, or a read
    into r->chunk (or the bytes read ahead to look for a compression magic). */
 static int raw_next(struct csv_reader *r, size_t max, const unsigned char **p, size_t *n) {
     if (r->pending) {
-        *p = r->chunk;
-        *n = r->pending;
-        r->pending = 0;
+        *p = r->chunk + r->pend_off;
+        *n = r->pending < max ? r->pending : max;
+        r->pending -= *n;
+        r->pend_off = r->pending ? r->pend_off + *n : 0;
         return ERR_OK;
     }
     if (r->map) {
@@ -305,7 +399,7 @@ static int raw_next(struct csv_reader *r, size_t max, const unsigned char **p, s
     return ERR_OK;
 }
 
-/* The next CSV bytes, at most max: raw, or decompressed into r->text_out
+/* The next CSV bytes, at most max: raw, or decompressed into r->unpacked
    from gzip or zstd input. */
 static int next_piece(struct csv_reader *r, size_t max, const unsigned char **p, size_t *n) {
     if (!r->dec)
@@ -378,22 +472,349 @@ static int detect_compression(struct csv_reader *r) {
     return ERR_OK;
 }
 
+/* The next bytes of CSV text, at most max, *n = 0 at the end: the input
+   after decompression, without the byte-order mark and the --skip lines
+   (which count as read). */
+static int text_next(struct csv_reader *r, size_t max, const unsigned char **p, size_t *n) {
+    while (!r->text_end) {
+        FORWARD_IF_ERROR(next_piece(r, max, p, n));
+        if (*n == 0)
+            break;
+        const unsigned char *s = *p;
+        size_t k = *n, i = 0;
+        if (r->at_start) {
+            r->at_start = 0;
+            if (k >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff))) {
+                fail(r, ERR_CSV, 1, 0, "UTF-16 input is not supported; "
+                     "convert it first, e.g. iconv -f UTF-16 -t UTF-8");
+                return r->err;
+            }
+            if (k >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+                i = 3;
+        }
+        /* physical lines: LF, CRLF or CR, quotes not considered */
+        while (i < k && (r->skip_left || r->skip_cr)) {
+            unsigned char c = s[i];
+            if (r->skip_cr) {            /* the LF of a CRLF belongs to its line */
+                r->skip_cr = 0;
+                i += c == '\n';
+                continue;
+            }
+            i++;
+            if (c == '\n' || c == '\r') {
+                r->skip_left--;
+                r->cur_line++;
+                r->skip_cr = c == '\r';
+            }
+        }
+        r->bytes_in += i;
+        if (i < k) {
+            *p = s + i;
+            *n = k - i;
+            return ERR_OK;
+        }
+    }
+    r->text_end = 1;
+    *n = 0;
+    return ERR_OK;
+}
+
+/* ---- dialect detection ----
+
+   The sample is read here the way libcsv reads it (its non-strict state
+   machine, no space trimming, comment lines left out where a row may
+   start), once per candidate delimiter and quote; it is parsed for real
+   afterwards. */
+
+/* What one reading of the sample found. */
+struct scan {
+    unsigned char delim, quote;
+    size_t rows;                     /* complete rows read, at most DETECT_ROWS */
+    size_t width;                    /* fields of the first row */
+    size_t agree;                    /* rows of that width, the first included */
+    size_t quoted;                   /* fields opened by the quote and closed cleanly */
+    size_t bad;                      /* fields opened by the quote and closed by
+                                        other text, or open at the end of the input */
+    /* with types != NULL, per column (cols entries, pool); a mask of 0 is NULL */
+    size_t cols;
+    unsigned *types;                 /* intersection over the later rows of that width */
+    unsigned *row;                   /* the row being read */
+    unsigned *head;                  /* the first row */
+    unsigned char *seen;             /* a later row had a value in the column */
+};
+
+/* The types a value fits, read with the format (NULL: the defaults). */
+static unsigned value_mask(const struct csv_reader *r, const char *s, size_t n) {
+    return ty_mask_fmt(r->opt.format, s, n);
+}
+
+/* Field c of the row being read: text [p, p + n) when plain (else text
+   with quotes in it, a string). */
+static void scan_field(const struct csv_reader *r, struct scan *s, size_t c,
+                       const unsigned char *p, size_t n, int quoted, int plain, int bad) {
+    if (quoted)
+        bad ? s->bad++ : s->quoted++;
+    if (!s->types || c >= s->cols)
+        return;
+    unsigned m;
+    if (!plain)
+        m = TY_BIT(TY_STRING);
+    else if ((!quoted && n == 0) || (r->opt.n_nulls && is_null_marker(r, (const char *)p, n)))
+        m = 0;
+    else
+        m = value_mask(r, (const char *)p, n);
+    s->row[c] = m;
+}
+
+static void scan_row(struct scan *s, size_t nf) {
+    if (s->rows == 0)
+        s->width = nf;
+    if (nf == s->width) {
+        s->agree++;
+        for (size_t c = 0; s->types && c < s->cols && c < nf; c++) {
+            if (s->rows == 0)
+                s->head[c] = s->row[c];
+            else if (s->row[c]) {
+                s->types[c] &= s->row[c];
+                s->seen[c] = 1;
+            }
+        }
+    }
+    s->rows++;
+}
+
+static void scan_sample(const struct csv_reader *r, struct scan *s) {
+    enum { ROW, FIELD, IN, QUOTE } st = ROW;   /* libcsv's ROW_NOT_BEGUN ... */
+    const unsigned char *p = r->sample;
+    size_t n = r->sample_len, i = 0, nf = 0, start = 0;
+    unsigned char d = s->delim, q = s->quote, cm = r->opt.comment;
+    int quoted = 0, plain = 1, bad = 0;
+    while (i < n && s->rows < DETECT_ROWS) {
+        unsigned char c = p[i++];
+        int term = c == '\n' || c == '\r';
+        switch (st) {
+        case ROW:
+        case FIELD:
+            if (term) {
+                if (st == FIELD) {
+                    scan_field(r, s, nf++, p, 0, 0, 1, 0);
+                    scan_row(s, nf);
+                    nf = 0;
+                }
+                st = ROW;
+            } else if (st == ROW && cm && c == cm) {
+                while (i < n && p[i] != '\n' && p[i] != '\r')
+                    i++;
+            } else if (c == d) {
+                scan_field(r, s, nf++, p, 0, 0, 1, 0);
+                st = FIELD;
+            } else {
+                st = IN;
+                quoted = c == q;
+                plain = 1;
+                bad = 0;
+                start = quoted ? i : i - 1;
+            }
+            break;
+        case IN:
+            if (quoted) {
+                if (c == q)
+                    st = QUOTE;
+            } else if (c == d || term) {
+                scan_field(r, s, nf++, p + start, i - 1 - start, 0, 1, 0);
+                if (term) {
+                    scan_row(s, nf);
+                    nf = 0;
+                }
+                st = term ? ROW : FIELD;
+            }
+            break;
+        case QUOTE:                      /* a quote in a quoted field */
+            if (c == d || term) {
+                scan_field(r, s, nf++, p + start, i - 2 - start, 1, plain, bad);
+                if (term) {
+                    scan_row(s, nf);
+                    nf = 0;
+                }
+                st = term ? ROW : FIELD;
+            } else {                     /* "" is a quote; other text, a stray one */
+                bad |= c != q;
+                plain = 0;
+                st = IN;
+            }
+            break;
+        }
+    }
+    if (i < n || !r->sample_all || s->rows >= DETECT_ROWS)
+        return;                          /* a row cut by the sample's end does not count */
+    if (st == IN && quoted) {            /* an open quote at the end: an error */
+        s->bad++;
+        return;
+    }
+    if (st == ROW)
+        return;
+    if (st == FIELD)
+        scan_field(r, s, nf++, p, 0, 0, 1, 0);
+    else if (st == IN)
+        scan_field(r, s, nf++, p + start, n - start, 0, 1, 0);
+    else
+        scan_field(r, s, nf++, p + start, n - 1 - start, 1, plain, bad);
+    scan_row(s, nf);
+}
+
+/* Whether a reading is a better delimiter than b: a first row of two
+   fields or more, more rows of its width, more fields. */
+static int better(const struct scan *a, const struct scan *b) {
+    if ((a->width > 1) != (b->width > 1))
+        return a->width > 1;
+    if (a->agree != b->agree)
+        return a->agree > b->agree;
+    return a->width > b->width;
+}
+
+/* The best delimiter for quote q, among the given one or the candidates. */
+static struct scan best_delimiter(const struct csv_reader *r, unsigned char q) {
+    static const unsigned char cand[] = { ',', ';', '\t', '|' };
+    /* with a decimal comma, the comma is not a delimiter */
+    size_t k0 = r->opt.format && r->opt.format->decimal_comma ? 1 : 0;
+    struct scan best = { .delim = r->opt.delimiter ? r->opt.delimiter : cand[k0], .quote = q };
+    scan_sample(r, &best);
+    if (r->opt.delimiter)
+        return best;
+    struct scan first = best;
+    for (size_t k = k0 + 1; k < sizeof cand; k++) {
+        struct scan s = { .delim = cand[k], .quote = q };
+        scan_sample(r, &s);
+        if (better(&s, &best))
+            best = s;
+    }
+    return best.width > 1 ? best : first;
+}
+
+/* The header question for the chosen dialect (the rules are in csv.h). */
+static int detect_header(struct csv_reader *r, const struct scan *chosen) {
+    if (chosen->rows < 2 || chosen->width == 0)
+        return 1;
+    struct scan s = { .delim = chosen->delim, .quote = chosen->quote, .cols = chosen->width };
+    size_t nc = s.cols;
+    s.types = pool_alloc(r->pool, nc * sizeof *s.types);
+    s.row = pool_alloc(r->pool, nc * sizeof *s.row);
+    s.head = pool_alloc(r->pool, nc * sizeof *s.head);
+    s.seen = pool_calloc(r->pool, nc, 1);
+    int header = -1;
+    if (s.types && s.row && s.head && s.seen) {
+        for (size_t c = 0; c < nc; c++)
+            s.types[c] = TY_ALL;
+        scan_sample(r, &s);
+        int typed = 0, misfit = 0;
+        for (size_t c = 0; c < nc; c++) {
+            if (!s.seen[c] || ty_from_mask(s.types[c]) == TY_STRING)
+                continue;
+            typed = 1;
+            if (s.head[c] && ty_from_mask(s.types[c] & s.head[c]) == TY_STRING)
+                misfit = 1;
+        }
+        header = misfit || !typed;
+    } else {
+        fail(r, ERR_NOMEM, r->cur_line, 0, "%zu columns do not fit the memory budget", nc);
+    }
+    pool_free(r->pool, s.types);
+    pool_free(r->pool, s.row);
+    pool_free(r->pool, s.head);
+    pool_free(r->pool, s.seen);
+    return header;
+}
+
+/* Read the sample and settle the delimiter, quote and header not given. */
+static int detect_dialect(struct csv_reader *r) {
+    if (!(r->sample = pool_alloc(r->pool, SAMPLE_BYTES))) {
+        fail(r, ERR_NOMEM, r->cur_line, 0, "the dialect sample does not fit the memory budget");
+        return r->err;
+    }
+    while (r->sample_len < SAMPLE_BYTES) {     /* the same bytes from a file or a pipe */
+        const unsigned char *p;
+        size_t n;
+        if (text_next(r, SAMPLE_BYTES - r->sample_len, &p, &n) != ERR_OK) {
+            /* a read, decompression or encoding error: the text before it
+               is parsed first, so that the message names the line reached */
+            r->sample_err = r->err;
+            r->sample_where = r->where;
+            r->err = ERR_OK;
+            r->text_end = 1;
+            break;
+        }
+        if (n == 0)
+            break;
+        memcpy(r->sample + r->sample_len, p, n);
+        r->sample_len += n;
+    }
+    r->sample_all = r->text_end && !r->sample_err;
+    struct scan chosen = best_delimiter(r, r->opt.quote ? r->opt.quote : '"');
+    if (!r->opt.quote) {
+        struct scan single = best_delimiter(r, '\'');
+        if (single.quoted && !single.bad && !chosen.quoted && !chosen.bad &&
+            single.agree >= chosen.agree)
+            chosen = single;
+    }
+    r->opt.delimiter = chosen.delim;
+    r->opt.quote = chosen.quote;
+    if (r->opt.header < 0)
+        r->opt.header = detect_header(r, &chosen);
+    return r->err;
+}
+
+/* Hand n bytes of text to libcsv.  With --comment, the text of a comment
+   line, all but its line end, is left out where a row may start, so that
+   libcsv sees a blank line there.  Returns the bytes consumed: n, or fewer
+   when libcsv failed. */
+static size_t parse_text(struct csv_reader *r, const unsigned char *p, size_t n) {
+    libcsv_pool = r->pool;
+    unsigned char cm = r->opt.comment;
+    if (!cm)
+        return csv_parse(&r->parser, p, n, on_field, on_row, r);
+    size_t done = 0;
+    while (done < n) {
+        if (r->in_comment) {
+            while (done < n && p[done] != '\n' && p[done] != '\r')
+                done++;
+            if (done == n)
+                break;
+            r->in_comment = 0;
+            r->prev_term = 0;            /* the line end that follows is this line's */
+        }
+        const unsigned char *hit = memchr(p + done, cm, n - done);
+        size_t upto = hit ? (size_t)(hit - p) : n;
+        done += csv_parse(&r->parser, p + done, upto - done, on_field, on_row, r);
+        if (done < upto || !hit)
+            break;
+        if (r->parser.pstate == 0) {     /* ROW_NOT_BEGUN: a row may start here */
+            r->in_comment = 1;
+            done++;
+        } else if (csv_parse(&r->parser, p + done, 1, on_field, on_row, r) == 1) {
+            done++;
+        } else {
+            break;
+        }
+    }
+    return done;
+}
+
+/* Give libcsv the next piece of text (the sample first), at most max
+   bytes, or finish it at the end. */
 static int feed(struct csv_reader *r, size_t max) {
     const unsigned char *p;
     size_t n;
-    FORWARD_IF_ERROR(next_piece(r, max, &p, &n));
-    if (r->at_start && n) {
-        r->at_start = 0;
-        if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff))) {
-            fail(r, ERR_CSV, 1, 0, "UTF-16 input is not supported; "
-                 "convert it first, e.g. iconv -f UTF-16 -t UTF-8");
-            return r->err;
-        }
-        if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
-            p += 3;
-            n -= 3;
-            r->bytes_in += 3;
-        }
+    int sampled = r->sample_pos < r->sample_len;
+    if (sampled) {
+        p = r->sample + r->sample_pos;
+        n = r->sample_len - r->sample_pos;
+        n = n < max ? n : max;
+        r->sample_pos += n;
+    } else if (r->sample_err) {
+        fail(r, r->sample_err, r->cur_line, r->sample_where.column, "%s", r->sample_where.detail);
+        return r->err;
+    } else {
+        FORWARD_IF_ERROR(text_next(r, max, &p, &n));
     }
     if (n == 0) {
         r->eof = 1;
@@ -405,11 +826,11 @@ static int feed(struct csv_reader *r, size_t max) {
                  (int64_t)r->row_fields + 1, "quoted field is not terminated");
             return r->err;
         }
+        libcsv_pool = r->pool;
         csv_fini(&r->parser, on_field, on_row, r);
         return r->err;
     }
-    libcsv_pool = r->pool;
-    size_t done = csv_parse(&r->parser, p, n, on_field, on_row, r);
+    size_t done = parse_text(r, p, n);
     r->bytes_in += done;
     if (done != n && !r->err) {
         if (csv_error(&r->parser) == CSV_ENOMEM)
@@ -418,6 +839,11 @@ static int feed(struct csv_reader *r, size_t max) {
                  "field does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
         else
             fail(r, ERR_CSV, r->cur_line, 0, "%s", csv_strerror(csv_error(&r->parser)));
+    }
+    if (sampled && r->sample_pos == r->sample_len) {
+        pool_free(r->pool, r->sample);
+        r->sample = NULL;
+        r->sample_len = r->sample_pos = 0;
     }
     return r->err;
 }
@@ -476,12 +902,9 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     r->pool = pool;
     r->fd = fd;
     r->opt = *o;
-    if (!r->opt.delimiter)
-        r->opt.delimiter = ',';
-    if (!r->opt.quote)
-        r->opt.quote = '"';
-    if (r->opt.header < 0)
-        r->opt.header = 1;
+    if (r->opt.comment == '\n' || r->opt.comment == '\r')
+        r->opt.comment = 0;          /* a line end starts no comment */
+    r->skip_left = r->opt.skip > 0 ? r->opt.skip : 0;
     r->at_start = 1;
     r->cur_line = 1;
     struct stat st;
@@ -514,12 +937,17 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     csv_set_free_func(&r->parser, libcsv_free);
     csv_set_blk_size(&r->parser, 4096);
     csv_set_space_func(&r->parser, no_space);
-    csv_set_delim(&r->parser, r->opt.delimiter);
-    csv_set_quote(&r->parser, r->opt.quote);
     *out = r;
     FORWARD_IF_ERROR(detect_compression(r));
-    while (!r->have_header && !r->eof)
-        FORWARD_IF_ERROR(feed(r, room(r)));
+    if (!r->opt.delimiter || !r->opt.quote || r->opt.header < 0)
+        FORWARD_IF_ERROR(detect_dialect(r));
+    csv_set_delim(&r->parser, r->opt.delimiter);
+    csv_set_quote(&r->parser, r->opt.quote);
+    while (!r->have_header && !r->eof) {
+        size_t n = room_for_row(r);
+        FORWARD_IF_ERROR(r->err);
+        FORWARD_IF_ERROR(feed(r, n));
+    }
     while (!r->eof && r->nrows < SAMPLE_ROWS && room(r) >= MIN_PIECE)
         FORWARD_IF_ERROR(feed(r, room(r)));
     return proportion(r, row_bytes);
@@ -558,6 +986,17 @@ static size_t room(const struct csv_reader *r) {
     if (f < n + 2) n = f > 2 ? f - 2 : 0;
     if (l < n + 1) n = l > 1 ? l - 1 : 0;
     return n;
+}
+
+/* room(), at least MIN_PIECE: the buffers grow when the row being parsed
+   fills them (0 and a failure when the budget cannot hold that). */
+static size_t room_for_row(struct csv_reader *r) {
+    if (room(r) < MIN_PIECE && !make_room(r, PIECE, PIECE + 2, PIECE + 1)) {
+        fail(r, ERR_NOMEM, r->row_fields ? r->row_line : r->cur_line, 0,
+             "row does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
+        return 0;
+    }
+    return room(r);
 }
 
 /* How many of the avail rows from base_row fit the row buffers less
@@ -606,21 +1045,40 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) 
         if (r->eof)
             return ERR_OK;
         compact(r);
-        size_t n = room(r);
-        if (n < MIN_PIECE) {
-            /* the row being parsed fills the buffers: make room for it */
-            if (!make_room(r, PIECE, PIECE + 2, PIECE + 1)) {
-                fail(r, ERR_NOMEM, r->row_fields ? r->row_line : r->cur_line, 0,
-                     "row does not fit the memory budget (-m %zu bytes)", pool_budget(r->pool));
-                return r->err;
-            }
-            n = room(r);
-        }
+        size_t n = room_for_row(r);
+        if (r->err)
+            return r->err;
         FORWARD_IF_ERROR(feed(r, n));
     }
 }
 
+void csv_batch_drop(struct csv_batch *b, const uint8_t *keep) {
+    size_t nc = b->ncols, kept = 0;
+    if (nc == 0)
+        return;
+    uint32_t from = b->first, to = b->first;   /* row r's text, and where it goes */
+    for (size_t r = 0; r < b->nrows; r++) {
+        uint32_t end = b->fend[r * nc + nc - 1] & ~CSV_NULL_BIT;
+        if (keep[r]) {
+            if (kept != r) {
+                uint32_t shift = from - to;
+                memmove(b->text + to, b->text + from, end - from);
+                for (size_t c = 0; c < nc; c++)
+                    b->fend[kept * nc + c] = b->fend[r * nc + c] - shift;  /* the NULL bit stays */
+                b->line[kept] = b->line[r];
+            }
+            to += end - from;
+            kept++;
+        }
+        from = end;
+    }
+    b->nrows = kept;
+}
+
 size_t csv_ncols(const struct csv_reader *r) { return r->ncols; }
+unsigned char csv_delimiter(const struct csv_reader *r) { return r->opt.delimiter; }
+unsigned char csv_quote(const struct csv_reader *r) { return r->opt.quote; }
+int csv_has_header(const struct csv_reader *r) { return r->opt.header != 0; }
 const char *csv_name(const struct csv_reader *r, size_t col) { return r->names[col]; }
 const struct csv_where *csv_where(const struct csv_reader *r) { return &r->where; }
 uint64_t csv_bytes_in(const struct csv_reader *r) { return r->bytes_in; }
@@ -641,6 +1099,7 @@ void csv_close(struct csv_reader *r) {
         pool_free(pool, r->names);
     }
     pool_free(pool, r->chunk);
+    pool_free(pool, r->sample);
     pool_free(pool, r->unpacked);
     codec_stream_free(r->dec);
     pool_free(pool, r->block);

@@ -1,27 +1,81 @@
 /* csv.h -- the streaming CSV reader.
 
    libcsv tokenizes; this module feeds it the input (a regular file is
-   mmap'ed, anything else is read in fixed 64 KiB chunks), tracks the
-   physical line each row starts on, tells NULL from empty string, takes the
-   header, and hands out the rows in batches of complete rows.
+   mmap'ed, anything else is read in fixed 64 KiB chunks; gzip and zstd are
+   decompressed on the way), finds the dialect when it is not given, tracks
+   the physical line each row starts on, tells NULL from empty string, takes
+   the header, and hands out the rows in batches of complete rows.
+
+   Input text: a UTF-8 byte-order mark at the start is dropped and UTF-16
+   input refused; then the first `skip` physical lines (ended by LF, CRLF or
+   CR, quotes not considered) are dropped before anything else.  With
+   `comment` set, a line whose first byte is that character is left out where
+   a row may start (inside a quoted field it is data); it is not a row.  A
+   line end is no comment character (ignored).
+   Blank lines, trailing ones included, are skipped.  Line numbers are always
+   physical line numbers of the input, skipped and comment lines counted.
+
+   Dialect detection: a delimiter or quote of 0, or header -1, is decided
+   from a sample: the first 64 KiB of the input text (after decompression,
+   the byte-order mark and the skipped lines; all of it when shorter), in
+   which the first 100 complete rows count (a row cut by the sample's end
+   does not; blank and comment lines are no rows).  The sample is then
+   parsed like the rest, so nothing is lost, and a file and the same bytes
+   through a pipe see the same sample.  The sample is read the way libcsv
+   reads it, for each candidate delimiter and quote:
+     delimiter  among ',' ';' TAB '|', the one that gives the first row
+                more than one field and the most rows (the first included)
+                that same number of fields; ties go to more fields, then to
+                that order.  When no candidate gives the first row two
+                fields: ','.  With format->decimal_comma, ',' is not a
+                candidate (and ';' the fallback).
+     quote      '"', unless some field opens and closes with '\'' cleanly
+                (the closing quote followed by the delimiter or the line
+                end), none opens with '\'' and closes badly or stays open at
+                the end of the input, no field opens with '"', and the rows
+                agree at least as often with '\'' as with '"'.  The delimiter
+                is then the best one for the quote chosen.
+     header     a column is typed when the values of the sample's later rows
+                that have the first row's field count, NULLs aside, share a
+                type other than string (ty_mask_fmt with `format`; NULL
+                reads as ty_mask does).  The first row is a header when, in some typed
+                column, its value does not fit that type (including it would
+                make the column a string); it is data (names column_1 ...)
+                when every value of it fits and at least one column is
+                typed.  When no column is typed (every column text, or no
+                row after the first in the sample) it is a header: a
+                headerless file of text alone needs header = 0.  Empty or
+                repeated names do not count either way.
+   Options given are never second-guessed; csv_delimiter(), csv_quote() and
+   csv_has_header() tell what is in use.
 
    Batches: csv_next_batch() returns a view of up to max_rows complete rows,
    fewer when the row buffers are full.  The view stays valid until the next
    call to csv_next_batch() or csv_close(); the reader owns every byte of it.
+   Batches depend on the rows alone: a file and the same bytes through a
+   pipe, in any sizes of reads, give the same batches.
 
    Fields: an empty unquoted field, and a field equal to one of the NULL
    markers, is NULL; a quoted empty field "" is an empty string.
-   Leading and trailing spaces are kept.  Blank lines are skipped.  A UTF-8
-   byte-order mark at the start is dropped; UTF-16 input is refused.
+   Leading and trailing spaces are kept.
+
+   Rows of the wrong width: a row with more or fewer fields than the first
+   row is an error (ERR_CSV, "expected N fields, found M", at the row's line
+   and the first missing or extra column), unless bad_row is set: it is
+   called with all the row's fields and decides (keep, drop or stop).
 
    Memory: all buffers come from the pool: the row buffers (row_bytes, fixed
-   unless a single row is larger), libcsv's field buffer (the longest
-   field), and a 64 KiB read buffer for non-mmap'ed input.  A field or row
-   that does not fit the budget is ERR_NOMEM naming its line.
+   unless a single row is larger; the extra fields of a long row are held
+   there while bad_row looks at them), libcsv's field buffer (the longest
+   field), a 64 KiB read buffer for non-mmap'ed input, and while the dialect
+   is detected, the 64 KiB sample (until it is parsed) and 13 bytes per
+   column of the sample's first row.  A field or row that does not fit the
+   budget is ERR_NOMEM naming its line.
 
    Failure: functions return ERR_OK or an error code (ERR_CSV for a row with
-   the wrong number of fields or an unterminated quote, ERR_IO, ERR_NOMEM)
-   and fill csv_where() with the line, the column and a detail message.
+   the wrong number of fields or an unterminated quote, ERR_IO, ERR_CODEC,
+   ERR_NOMEM, or bad_row's code) and fill csv_where() with the line, the
+   column and a detail message.
  */
 #ifndef CSV2PQ_CSV_H
 #define CSV2PQ_CSV_H
@@ -55,10 +109,14 @@ struct csv_options {
     int64_t skip;                    /* leading lines skipped before the header */
     const struct ty_format *format;  /* how header detection reads values; NULL: defaults */
     /* Called for a row with too many or too few fields instead of failing
-       (NULL: ERR_CSV).  Returns CSV_KEEP (a short row is padded with NULLs,
-       a long row cut to the header's count), CSV_DROP (the row is left
-       out), or an ERR_* code that stops the reader with csv_where() naming
-       the row. */
+       (NULL: ERR_CSV).  It sees every field found, the extra ones of a long
+       row included; the view is valid during the call only.  Returns
+       CSV_KEEP (a short row is padded with NULLs, a long row cut to the
+       header's count), CSV_DROP (the row is left out), or an ERR_* code
+       that stops the reader with csv_where() naming the row as the error
+       without bad_row would ("expected N fields, found M"; any other value
+       counts as ERR_CSV).  Called from inside csv_open() and
+       csv_next_batch(), never for the first row. */
     int (*bad_row)(void *ctx, const struct csv_bad_row *row);
     void *bad_row_ctx;
 };
@@ -111,8 +169,11 @@ const char *csv_name(const struct csv_reader *r, size_t col);
    input. */
 int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b);
 
-/* Remove the rows whose keep[r] is 0 from the batch, moving the rest (and
-   their text) down in order. */
+/* Remove the rows whose keep[r] is 0 (r < b->nrows) from the batch, moving
+   the rest, their text, field ends and line numbers, down in order;
+   b->nrows becomes the number kept.  Only the batch's own bytes move: the
+   rows after it are untouched, and the next csv_next_batch() works as if
+   nothing had been dropped. */
 void csv_batch_drop(struct csv_batch *b, const uint8_t *keep);
 
 /* The dialect in use, detected or given: delimiter, quote, header. */

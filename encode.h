@@ -80,8 +80,8 @@ int enc_plain_bool_decode(const uint8_t *p, size_t len, uint8_t *out, size_t n);
 /* ---- dictionary building (writer) ---- */
 
 /* Value kinds a dictionary holds: fixed-width values compared as bytes
-   (4, 8 or 12 bytes: INT32, INT64/DOUBLE bit patterns, INT96) or byte
-   arrays. */
+   (the kind is the width: 4 and 8 for INT32, INT64/DOUBLE bit patterns,
+   others for INT96 and FIXED_LEN_BYTE_ARRAY) or byte arrays. */
 enum enc_dict_kind { ENC_DICT_FIXED4 = 4, ENC_DICT_FIXED8 = 8, ENC_DICT_BYTES = 0 };
 
 struct enc_dict;

@@ -10,11 +10,26 @@
    group's share of the memory budget, those rows are handed out as one
    batch, and the batch becomes one row group.
 
-   The first batch decides the column types (types.c): every value's set of
-   possible types is intersected per column, so a column is int64 only when
-   every value of the first row group is an integer.  Later batches are
-   converted with those types; a value that does not fit is an error naming
-   its line and column.
+   The schema (schema.c) maps CSV fields to Parquet columns: --columns,
+   --rename, --type and --schema FILE.  Columns without a given type take
+   theirs from the first batch (types.c): every value's set of possible
+   types is intersected per column, so a column is int64 only when every
+   value of the first row group is an integer.  Later batches are converted
+   with those types.  A value that does not fit an inferred type is type
+   drift: when input and output are regular files, the reader goes on to
+   the end narrowing every inferred column by the rest of the values, the
+   output is truncated, and the conversion runs again from the start with
+   the types the whole file needs (again if a row read before the drift
+   needs more; each round narrows a column, so it ends).  A pipe cannot be
+   read twice, so there the value is a bad value.
+
+   Bad values and rules: with --on-error skip or null, or a schema with
+   rules, each batch is checked before it is written (check_batch): a bad
+   value's NULL bit is set in place, or its row dropped from the batch
+   (csv_batch_drop), and the row goes to the rejects file.  A row with the
+   wrong number of fields is handed to on_bad_row by the reader as it is
+   parsed.  With --on-error fail (the default) the writer finds bad values
+   itself as it converts, so the common path reads each value once.
 
    A row group is written column chunk by column chunk (pqwrite.c).  A chunk
    is a pure function of the batch and the column: convert the text to typed
@@ -45,8 +60,9 @@
    page buffers, and T = (B - C)/3 the row buffers:
      row buffers (text, field ends, line numbers)   T, taken once
    and per thread (at most B/4 of compressors and page buffers in all):
-     column scratch: values, levels, indices        13 bytes per row
-                                                    (rows <= T/32: < 0.41 T)
+     column scratch: values, levels, indices        13 bytes per row (21 for
+                                                    decimals above precision 18;
+                                                    rows <= T/32: < 0.66 T)
      one page and its compressed copy               2 x min(1 MiB, B/32)
      dictionary: values + hash table                min(1 MiB, B/16) + B/16
      compressor (zstd level 3)                      about 1.3 MiB
@@ -83,6 +99,7 @@
 #include "pool.h"
 #include "pqread.h"
 #include "pqwrite.h"
+#include "schema.h"
 #include "types.h"
 
 /* Exit statuses (the man page's EXIT STATUS lists them). */
@@ -136,6 +153,7 @@ static const char *prog = "csv2pq";
 /* The temporary output file, removed on failure and on signals. */
 static char tmp_path[4096];
 static volatile sig_atomic_t tmp_live;
+static int direct_output;            /* -o names a FIFO or a device: no temporary file */
 
 static void remove_tmp(void) {
     if (tmp_live) {
@@ -185,28 +203,57 @@ static void usage_full(void) {
 "                          on success, removed on failure)\n"
 "  -m, --memory SIZE       memory budget, with K, M or G suffix (default 32M;\n"
 "                          256M with -d, as other writers' pages can be large)\n"
-"      --delimiter C       field delimiter, one byte or \\t (default ,)\n"
+"      --delimiter C       field delimiter, one byte or \\t (default: detected\n"
+"                          among , ; TAB |; with -d: ,)\n"
 "      --null STR          treat STR as NULL (repeatable); with -d, print NULL\n"
 "                          as STR (default: empty)\n"
 "      --no-header         CSV has (with -d: print) no header line\n"
+"      --columns A,B       only these columns, in this order (names or, for\n"
+"                          CSV, 1-based positions)\n"
 "  -f, --force             write Parquet even to a terminal\n"
 "  -q, --quiet             no warnings, no progress line\n"
 "  -v, --verbose           a summary on stderr at the end\n"
 "  -h                      short usage;  --help  this text\n"
 "  -V, --version           print the version\n"
 "\n"
-"CSV to Parquet:\n"
+"CSV to Parquet, reading:\n"
+"      --header            the first line is a header (default: detected)\n"
+"      --quote C           quote character (default: detected, \" or ')\n"
+"      --comment C         skip lines starting with C\n"
+"      --skip N            skip the first N lines\n"
+"      --decimal-comma     ',' is the decimal point (with another delimiter)\n"
+"      --date-format F     dates like F (%%Y %%m %%d %%b %%e %%y ...)\n"
+"      --timestamp-format F  timestamps like F (adds %%H %%M %%S %%I %%p %%f %%z)\n"
+"\n"
+"CSV to Parquet, types and bad values:\n"
+"      --type COL=TYPE     column COL (name or 1-based position) has TYPE:\n"
+"                          boolean, int8..int64, uint8..uint64, float, double,\n"
+"                          decimal(P,S), date, time[(ms|us|ns)],\n"
+"                          timestamp[(ms|us|ns)], timestamp_utc[(...)], string,\n"
+"                          binary (repeatable)\n"
+"      --schema FILE       types and rules, one 'name type [rules]' per line\n"
+"      --rename OLD=NEW    name a column NEW in the Parquet file (repeatable)\n"
+"      --infer-rows N      infer types from the first N rows (a regular file\n"
+"                          is scanned ahead; default: the first row group, and\n"
+"                          a regular file is converted again if a later value\n"
+"                          needs a wider type)\n"
+"      --binary            write text columns as BYTE_ARRAY without STRING\n"
+"      --on-error MODE     fail (default), skip (leave the row out) or null\n"
+"                          (the bad value becomes NULL, a short row is padded)\n"
+"      --rejects FILE      write every bad row there as CSV: line, column,\n"
+"                          reason, row\n"
+"      --max-errors N      give up after N bad rows (default: no limit)\n"
+"      --print-schema      print the schema in --schema format, write nothing\n"
+"\n"
+"CSV to Parquet, writing:\n"
 "  -c, --compression CODEC zstd, snappy, gzip or none (default zstd)\n"
 "  -j, --threads N         column chunks encoded at once (default: the online\n"
 "                          CPUs); the output is the same for every N\n"
 "      --level N           compression level (default: zstd 3, gzip 6)\n"
 "      --row-group-size N  rows per row group at most (default %d; a row group\n"
 "                          also closes when its rows fill the row buffers)\n"
-"      --quote C           quote character (default \")\n"
-"      --print-schema      print the inferred schema, write no Parquet\n"
 "\n"
 "Parquet to CSV (-d, --decode, or the name pq2csv):\n"
-"      --columns A,B       only these columns, in this order\n"
 "      --head N            only the first N rows\n"
 "      --schema            print the schema tree\n"
 "      --meta              print file, row group and column chunk metadata\n"
@@ -501,6 +548,16 @@ static int parse_args(int argc, char **argv, struct options *o) {
         msg("--decimal-comma needs a delimiter other than ','");
         return EXIT_USAGE;
     }
+    char why[256];
+    if (o->format.date_format && !ty_format_check(o->format.date_format, TY_DATE, why, sizeof why)) {
+        msg("--date-format '%s': %s", o->format.date_format, why);
+        return EXIT_USAGE;
+    }
+    if (o->format.timestamp_format &&
+        !ty_format_check(o->format.timestamp_format, TY_TIMESTAMP, why, sizeof why)) {
+        msg("--timestamp-format '%s': %s", o->format.timestamp_format, why);
+        return EXIT_USAGE;
+    }
     if (o->codec == CODEC_GZIP && o->level > 9) {
         msg("--level for gzip takes a number from 1 to 9, not %d", o->level);
         return EXIT_USAGE;
@@ -521,6 +578,25 @@ static int open_output(const struct options *o, int binary) {
             return -1;
         }
         return STDOUT_FILENO;
+    }
+    /* A FIFO, a device and the like are written in place: only a regular
+       file (or a new one) is replaced by a renamed temporary file. */
+    struct stat st;
+    if (stat(o->output, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode)) {
+            msg("%s: is a directory", o->output);
+            return -1;
+        }
+        int fd = open(o->output, O_WRONLY | O_NOCTTY);
+        if (fd < 0)
+            msg("%s: %s", o->output, strerror(errno));
+        else if (binary && !o->force && isatty(fd)) {
+            msg("refusing to write Parquet to a terminal (use -f)");
+            close(fd);
+            return -1;
+        }
+        direct_output = 1;
+        return fd;
     }
     char dirbuf[4096], basebuf[4096];
     if (strlen(o->output) >= sizeof dirbuf) {
@@ -556,6 +632,13 @@ static int open_output(const struct options *o, int binary) {
 static int close_output(const struct options *o, int fd, int ok) {
     if (!o->output)
         return ok ? EXIT_OK : EXIT_FAIL;
+    if (direct_output) {
+        if (close(fd) != 0 && ok) {
+            msg("%s: %s", o->output, strerror(errno));
+            ok = 0;
+        }
+        return ok ? EXIT_OK : EXIT_FAIL;
+    }
     if (close(fd) != 0 && ok) {
         msg("%s: %s", o->output, strerror(errno));
         ok = 0;
@@ -586,154 +669,665 @@ static double now(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Infer each column's type from the first batch. */
-static void infer_types(const struct csv_batch *b, size_t ncols, int *types) {
-    for (size_t c = 0; c < ncols; c++) {
-        unsigned mask = TY_ALL;
-        size_t seen = 0;
-        for (size_t r = 0; b && r < b->nrows && mask != TY_BIT(TY_STRING); r++) {
-            const char *s;
+/* ---- bad rows and bad values ---- */
+
+/* What --on-error did, for the rejects file and the closing summary. */
+struct report {
+    const struct options *o;
+    const char *name;                /* input name for messages */
+    FILE *rejects;                   /* --rejects, or NULL */
+    struct csv_reader **reader;      /* for the dialect of raw rows */
+    int64_t bad_rows;                /* rows with a problem, skipped or mended */
+    int64_t skipped, nulled, padded;
+    int64_t first_line;
+    char first[512];                 /* the first problem, for the summary */
+    int over;                        /* --max-errors passed */
+    int muted;                       /* a scan for types: nothing recorded */
+};
+
+static void put_csv_field(FILE *f, const char *s, size_t n, int null, unsigned char delim,
+                          unsigned char quote) {
+    if (null)
+        return;
+    int q = n == 0;
+    for (size_t i = 0; i < n && !q; i++)
+        q = s[i] == (char)delim || s[i] == (char)quote || s[i] == '\n' || s[i] == '\r';
+    if (!q) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    fputc(quote, f);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == (char)quote)
+            fputc(quote, f);
+        fputc(s[i], f);
+    }
+    fputc(quote, f);
+}
+
+/* One rejects line: line, column, reason, and the row as CSV text in the
+   input's dialect (fields in a batch layout: text, fend, first). */
+static void put_reject(struct report *rep, int64_t line, const char *column, const char *reason,
+                       const unsigned char *text, const uint32_t *fend, uint32_t first,
+                       size_t nfields) {
+    FILE *f = rep->rejects;
+    if (!f)
+        return;
+    unsigned char d = ',', q = '"';
+    if (rep->reader && *rep->reader) {
+        d = csv_delimiter(*rep->reader);
+        q = csv_quote(*rep->reader);
+    }
+    FILE *mem = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    mem = open_memstream(&buf, &len);
+    if (!mem)
+        return;
+    for (size_t i = 0; i < nfields; i++) {
+        uint32_t start = i ? fend[i - 1] & ~CSV_NULL_BIT : first, end = fend[i];
+        if (i)
+            fputc(d, mem);
+        put_csv_field(mem, (const char *)text + start, (end & ~CSV_NULL_BIT) - start,
+                      (end & CSV_NULL_BIT) != 0, d, q);
+    }
+    fclose(mem);
+    fprintf(f, "%lld,", (long long)line);
+    put_csv_field(f, column, strlen(column), 0, ',', '"');
+    fputc(',', f);
+    put_csv_field(f, reason, strlen(reason), 0, ',', '"');
+    fputc(',', f);
+    put_csv_field(f, buf, len, 0, ',', '"');
+    fputc('\n', f);
+    free(buf);
+}
+
+/* Count a row with a problem; ERR_CSV once --max-errors is passed. */
+static int count_bad(struct report *rep, int64_t line, const char *what) {
+    if (rep->bad_rows++ == 0) {
+        rep->first_line = line;
+        snprintf(rep->first, sizeof rep->first, "%s", what);
+    }
+    if (rep->o->max_errors && rep->bad_rows > rep->o->max_errors) {
+        rep->over = 1;
+        return ERR_CSV;
+    }
+    return ERR_OK;
+}
+
+/* The reader's callback for a row with the wrong number of fields. */
+static int on_bad_row(void *ctx, const struct csv_bad_row *row) {
+    struct report *rep = ctx;
+    if (rep->muted)
+        return rep->o->on_error == ON_NULL && row->found < row->expected ? CSV_KEEP : CSV_DROP;
+    char reason[96];
+    snprintf(reason, sizeof reason, "expected %zu fields, found %zu", row->expected, row->found);
+    int keep = rep->o->on_error == ON_NULL && row->found < row->expected;
+    put_reject(rep, row->line, "", reason, row->text, row->fend, row->first, row->found);
+    char what[160];
+    snprintf(what, sizeof what, "%s (row %s)", reason, keep ? "padded with NULLs" : "skipped");
+    FORWARD_IF_ERROR(count_bad(rep, row->line, what));
+    if (keep) {
+        rep->padded++;
+        return CSV_KEEP;
+    }
+    rep->skipped++;
+    return CSV_DROP;
+}
+
+/* ---- schema inference ---- */
+
+/* Narrow the inferred columns' masks by the values of rows [0, nrows). */
+static void infer_batch(struct sc_schema *s, const struct csv_batch *b, size_t nrows,
+                        const struct ty_format *f) {
+    for (size_t c = 0; c < s->ncols; c++) {
+        struct sc_column *col = &s->cols[c];
+        if (col->given)
+            continue;
+        unsigned mask = col->mask;
+        for (size_t r = 0; r < nrows && mask != TY_BIT(TY_STRING); r++) {
+            const char *v;
             size_t n;
-            if (csv_field(b, r * ncols + c, &s, &n))
-                continue;
-            mask &= ty_mask(s, n);
-            seen++;
+            if (!csv_field(b, r * b->ncols + col->source, &v, &n))
+                mask &= ty_mask_fmt(f, v, n);
         }
-        types[c] = seen ? ty_from_mask(mask) : TY_STRING;
+        col->mask = mask;
     }
 }
 
+/* The inferred columns' types from their masks (string when no value was
+   seen; binary for strings with --binary). */
+static void settle_types(struct sc_schema *s, int binary) {
+    for (size_t c = 0; c < s->ncols; c++) {
+        struct sc_column *col = &s->cols[c];
+        if (col->given)
+            continue;
+        int t = col->mask == TY_ALL ? TY_STRING : ty_from_mask(col->mask);
+        if (t == TY_STRING && binary)
+            t = TY_BINARY;
+        col->spec = ty_spec_of(t);
+    }
+}
+
+/* ---- one conversion ---- */
+
+struct job {
+    const struct options *o;
+    pool_t *pool;
+    const char *name;                /* input, for messages */
+    int in, out;
+    int in_regular, out_regular;     /* a drift can be mended by converting again */
+    off_t in_start, out_start;
+    struct csv_options co;
+    struct csv_reader *r;
+    struct pqw_writer *w;
+    struct sc_schema *s;
+    struct pqw_column *cols;
+    struct report rep;
+    size_t rg_bytes, page_size, rg_rows, budget;
+    int64_t inferred_rows;           /* rows the types came from (pipes) */
+    struct csv_batch *first;         /* read for inference, not yet written */
+    uint8_t *keep;                   /* per row of a batch (pool) */
+    size_t keep_cap;
+};
+
+static void say_csv_error(const struct job *j, int e) {
+    const struct csv_where *cw = j->r ? csv_where(j->r) : NULL;
+    if (j->rep.over) {
+        msg("%s: more than %lld bad rows (--max-errors); the first, at line %lld: %s",
+            j->name, (long long)j->o->max_errors, (long long)j->rep.first_line, j->rep.first);
+        return;
+    }
+    if (!cw) {
+        msg("%s: %s", j->name, err_str(e));
+        return;
+    }
+    const char *hint = !strncmp(cw->detail, "expected ", 9)
+        ? "; --on-error skip leaves such rows out, --on-error null pads short rows" : "";
+    if (cw->column)
+        msg("%s:%lld:%lld: %s%s", j->name, (long long)cw->line, (long long)cw->column,
+            cw->detail, hint);
+    else
+        msg("%s:%lld: %s%s", j->name, (long long)cw->line, cw->detail, hint);
+}
+
+/* A value for a message: at most 40 bytes (cut at a character boundary,
+   "..." added), control bytes, quotes and backslashes escaped C-style. */
+static const char *shown_value(const char *v, size_t n, char *buf, size_t cap) {
+    size_t k = 0, i = 0, lim = n > 40 ? 40 : n;
+    while (lim < n && lim > 0 && ((unsigned char)v[lim] & 0xc0) == 0x80)
+        lim--;
+    for (; i < lim && k + 8 < cap; i++) {
+        unsigned char c = (unsigned char)v[i];
+        if (c == '\n') { buf[k++] = '\\'; buf[k++] = 'n'; }
+        else if (c == '\r') { buf[k++] = '\\'; buf[k++] = 'r'; }
+        else if (c == '\t') { buf[k++] = '\\'; buf[k++] = 't'; }
+        else if (c == '"' || c == '\\') { buf[k++] = '\\'; buf[k++] = (char)c; }
+        else if (c < 0x20 || c == 0x7f) k += (size_t)snprintf(buf + k, cap - k, "\\x%02x", c);
+        else buf[k++] = (char)c;
+    }
+    if (i < n && k + 4 < cap) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = 0;
+    return buf;
+}
+
+/* The field a writer error points at: column c (0-based) on the line. */
+static int field_at(const struct csv_batch *b, int64_t line, size_t source,
+                    const char **v, size_t *n) {
+    for (size_t r = 0; b && r < b->nrows; r++)
+        if (b->line[r] == line)
+            return !csv_field(b, r * b->ncols + source, v, n);
+    return 0;
+}
+
+/* A value that does not fit its column, in full: where, which column, the
+   type, the value, and how to get past it. */
+static void say_type_error(const struct job *j, const struct csv_batch *b, int64_t line,
+                           const struct sc_column *col) {
+    const char *v = "";
+    size_t n = 0;
+    field_at(b, line, col->source, &v, &n);
+    char tn[64];
+    ty_spec_format(&col->spec, tn, sizeof tn);
+    char place[512];
+    snprintf(place, sizeof place, "%s:%lld:%zu", j->name, (long long)line, col->source + 1);
+    if (col->spec.type == TY_STRING) {
+        msg("%s: column \"%s\" holds invalid UTF-8; --binary keeps the bytes as they are, "
+            "--on-error null|skip drops them", place, col->name);
+        return;
+    }
+    char inferred[192] = "";
+    if (!col->given)
+        snprintf(inferred, sizeof inferred, " (types were inferred from the first %lld rows; "
+                 "--infer-rows N with a regular input file, or a larger -m, lets inference "
+                 "see more)", (long long)j->inferred_rows);
+    /* the type both the column's values and this one fit */
+    char wider[64];
+    struct ty_spec ws = ty_spec_of(ty_from_mask(col->mask & ty_mask_fmt(&j->o->format, v, n)));
+    ty_spec_format(&ws, wider, sizeof wider);
+    char shown[200], null_hint[224] = "";
+    shown_value(v, n, shown, sizeof shown);
+    if (ws.type == TY_STRING && n <= 40 && !strpbrk(shown, "\\'"))
+        snprintf(null_hint, sizeof null_hint, ", --null '%s'", shown);
+    msg("%s: column \"%s\" is %s, but this value is \"%s\"; use --type %s=%s%s, "
+        "or --on-error null|skip%s", place, col->name, tn, shown, col->name, wider, null_hint,
+        inferred);
+}
+
+/* Apply --on-error and the schema's rules to a batch: NULL bits set, rows
+   left out.  ERR_TYPE (fail mode) or ERR_CSV (--max-errors) after a
+   message. */
+static int check_batch(struct job *j, struct csv_batch *b) {
+    const struct options *o = j->o;
+    struct sc_schema *s = j->s;
+    if (b->nrows > j->keep_cap) {
+        pool_free(j->pool, j->keep);
+        j->keep_cap = 0;
+        if (!(j->keep = pool_alloc(j->pool, b->nrows)))
+            return ERR_NOMEM;
+        j->keep_cap = b->nrows;
+    }
+    size_t dropped = 0;
+    char reason[256];
+    for (size_t r = 0; r < b->nrows; r++) {
+        int keep = 1, bad = 0;
+        for (size_t c = 0; c < s->ncols && keep; c++) {
+            const struct sc_column *col = &s->cols[c];
+            /* inferred columns of files that can be converted again widen
+               instead (the writer reports them) */
+            int check_type = o->on_error != ON_FAIL &&
+                             (col->given || col->spec.type == TY_STRING ||
+                              !(j->in_regular && j->out_regular));
+            if (!check_type && !col->has_rules)
+                continue;
+            size_t i = r * b->ncols + col->source;
+            const char *v;
+            size_t n;
+            int null = csv_field(b, i, &v, &n);
+            if (!sc_check(col, &o->format, check_type, null, v, n, reason, sizeof reason))
+                continue;
+            if (o->on_error == ON_FAIL) {
+                char vv[200];
+                shown_value(v, n, vv, sizeof vv);
+                msg("%s:%lld:%zu: column \"%s\": %s%s%s breaks the rule %s; --on-error skip "
+                    "leaves such rows out (and --rejects FILE lists them)", j->name,
+                    (long long)b->line[r], col->source + 1, col->name,
+                    null ? "NULL" : "\"", null ? "" : vv, null ? "" : "\"", reason);
+                return ERR_TYPE;
+            }
+            put_reject(&j->rep, b->line[r], col->name, reason, b->text,
+                       b->fend + r * b->ncols, r ? b->fend[r * b->ncols - 1] & ~CSV_NULL_BIT : b->first,
+                       b->ncols);
+            if (!bad) {
+                char what[400];
+                snprintf(what, sizeof what, "column \"%s\": %s", col->name, reason);
+                if (count_bad(&j->rep, b->line[r], what) != ERR_OK) {
+                    say_csv_error(j, ERR_CSV);
+                    return ERR_CSV;
+                }
+                bad = 1;
+            }
+            if (o->on_error == ON_NULL && !null)
+                b->fend[i] |= CSV_NULL_BIT;
+            else
+                keep = 0;            /* skip, or a NULL that breaks not null */
+        }
+        if (bad && keep)
+            j->rep.nulled++;
+        j->keep[r] = (uint8_t)keep;
+        dropped += !keep;
+    }
+    if (dropped) {
+        j->rep.skipped += (int64_t)dropped;
+        csv_batch_drop(b, j->keep);
+    }
+    return ERR_OK;
+}
+
+static void end_pass(struct job *j) {
+    pqw_free(j->w);
+    j->w = NULL;
+    csv_close(j->r);
+    j->r = NULL;
+}
+
+/* Start reading the input from its beginning. */
+static int open_reader(struct job *j) {
+    if (j->in_regular && lseek(j->in, j->in_start, SEEK_SET) < 0) {
+        msg("%s: cannot read it again: %s", j->name, strerror(errno));
+        return ERR_IO;
+    }
+    int e = csv_open(j->pool, j->in, &j->co, j->rg_bytes, &j->r);
+    if (e != ERR_OK)
+        say_csv_error(j, e);
+    return e;
+}
+
+/* Read rows for inference alone: up to limit rows (0: all), then back to
+   the start. */
+static int scan_types(struct job *j, int64_t limit) {
+    FORWARD_IF_ERROR(open_reader(j));
+    j->rep.muted = 1;
+    int64_t seen = 0;
+    struct csv_batch *b;
+    int e;
+    while ((e = csv_next_batch(j->r, j->rg_rows, &b)) == ERR_OK && b) {
+        size_t n = b->nrows;
+        if (limit && (int64_t)n > limit - seen)
+            n = (size_t)(limit - seen);
+        infer_batch(j->s, b, n, &j->o->format);
+        seen += (int64_t)n;
+        if (limit && seen >= limit)
+            break;
+    }
+    if (e != ERR_OK)
+        say_csv_error(j, e);
+    j->inferred_rows = seen;
+    j->rep.muted = 0;
+    end_pass(j);
+    return e;
+}
+
+/* After a value that does not fit an inferred column: narrow every inferred
+   column by the rest of the input (this batch included), so the next pass
+   has the types the whole file needs. */
+static int widen(struct job *j, struct csv_batch *b) {
+    int e = ERR_OK;
+    while (b) {
+        infer_batch(j->s, b, b->nrows, &j->o->format);
+        if ((e = csv_next_batch(j->r, j->rg_rows, &b)) != ERR_OK) {
+            say_csv_error(j, e);
+            return e;
+        }
+    }
+    return e;
+}
+
+static int write_pass(struct job *j, int *again) {
+    const struct options *o = j->o;
+    struct sc_schema *s = j->s;
+    *again = 0;
+    for (size_t c = 0; c < s->ncols; c++) {
+        j->cols[c].name = s->cols[c].name;
+        j->cols[c].spec = s->cols[c].spec;
+        j->cols[c].source = s->cols[c].source;
+    }
+    struct pqw_options wo = {
+        .codec = o->codec, .level = o->level,
+        .page_size = j->page_size,
+        .dict_limit = j->budget / 16 < ((size_t)1 << 20) ? j->budget / 16 : (size_t)1 << 20,
+        .dict_entries = j->budget / 2048,
+        .threads = o->threads,
+        .created_by = "csv2pq version " CSV2PQ_VERSION,
+        .format = o->format
+    };
+    struct pqw_where where = {0};
+    int e;
+    struct csv_batch *b = j->first;
+    j->first = NULL;
+    if (!b && (e = csv_next_batch(j->r, j->rg_rows, &b)) != ERR_OK) {
+        say_csv_error(j, e);
+        return e;
+    }
+    if ((e = pqw_create(j->pool, j->out, j->cols, s->ncols, &wo, &j->w, &where)) != ERR_OK)
+        goto write_error;
+    int validate = o->on_error != ON_FAIL || s->any_rules;
+    int progress = !o->quiet && isatty(STDERR_FILENO), shown_any = 0;
+    double shown = now();
+    while (b) {
+        if (validate && (e = check_batch(j, b)) != ERR_OK)
+            return e;
+        if (b->nrows && (e = pqw_write_row_group(j->w, b, &where)) != ERR_OK) {
+            if (e == ERR_TYPE && where.column > 0 && where.line) {
+                struct sc_column *col = &s->cols[where.column - 1];
+                if (!col->given && col->spec.type != TY_STRING && j->in_regular && j->out_regular) {
+                    char from[64];
+                    ty_spec_format(&col->spec, from, sizeof from);
+                    int64_t line = where.line;
+                    if ((e = widen(j, b)) != ERR_OK)
+                        return e;
+                    settle_types(s, o->binary);
+                    if (o->verbose) {
+                        char to[64];
+                        ty_spec_format(&col->spec, to, sizeof to);
+                        msg("%s:%lld: column \"%s\" widened from %s to %s; converting again "
+                            "from the start", j->name, (long long)line, col->name, from, to);
+                    }
+                    *again = 1;
+                    return ERR_OK;
+                }
+                say_type_error(j, b, where.line, col);
+                return e;
+            }
+            goto write_error;
+        }
+        if (progress && now() - shown >= 0.25) {
+            shown = now();
+            shown_any = 1;
+            fprintf(stderr, "\r%s: %lld rows, %.1f MB read, %.1f MB written ", prog,
+                    (long long)pqw_rows(j->w), csv_bytes_in(j->r) / 1e6, pqw_bytes_out(j->w) / 1e6);
+        }
+        if ((e = csv_next_batch(j->r, j->rg_rows, &b)) != ERR_OK) {
+            say_csv_error(j, e);
+            return e;
+        }
+    }
+    if (shown_any)
+        fprintf(stderr, "\r\033[K");
+    if ((e = pqw_finish(j->w, &where)) != ERR_OK)
+        goto write_error;
+    return ERR_OK;
+write_error:
+    if (where.line && where.column)
+        msg("%s:%lld:%lld: %s", j->name, (long long)where.line, (long long)where.column, where.detail);
+    else if (e == ERR_IO)
+        msg("%s: %s", o->output ? o->output : "<stdout>", where.detail);
+    else
+        msg("%s: %s: %s", j->name, where.detail, err_str(e));
+    return e;
+}
+
+/* Back to an empty output and rejects file for another pass. */
+static int rewind_output(struct job *j) {
+    if (ftruncate(j->out, j->out_start) != 0 || lseek(j->out, j->out_start, SEEK_SET) < 0) {
+        msg("%s: cannot truncate for another pass: %s", j->o->output ? j->o->output : "<stdout>",
+            strerror(errno));
+        return ERR_IO;
+    }
+    if (j->rep.rejects) {
+        fflush(j->rep.rejects);
+        if (ftruncate(fileno(j->rep.rejects), 0) != 0)
+            return ERR_IO;
+        rewind(j->rep.rejects);
+        fputs("line,column,reason,row\n", j->rep.rejects);
+    }
+    j->rep.bad_rows = j->rep.skipped = j->rep.nulled = j->rep.padded = 0;
+    return ERR_OK;
+}
+
+static int is_regular(int fd) {
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int encode(const struct options *o, pool_t *pool) {
-    const char *name = o->input ? o->input : "<stdin>";
     double t0 = now();
-    int in = open_input(o);
-    if (in < 0)
+    struct job j = { .o = o, .pool = pool, .out = -1 };
+    j.name = o->input ? o->input : "<stdin>";
+    j.rep.o = o;
+    j.rep.name = j.name;
+    j.rep.reader = &j.r;
+    int status = EXIT_FAIL, e = ERR_OK;
+    if ((j.in = open_input(o)) < 0)
         return EXIT_FAIL;
-    struct csv_options co = {
+    j.in_regular = is_regular(j.in);
+    j.in_start = j.in_regular ? lseek(j.in, 0, SEEK_CUR) : 0;
+    if (j.in_start < 0)
+        j.in_start = 0;
+    j.co = (struct csv_options){
         .delimiter = o->delimiter, .quote = o->quote, .header = o->header,
         .nulls = o->nulls, .n_nulls = o->n_nulls, .comment = o->comment, .skip = o->skip,
         .format = &o->format
     };
-    struct csv_reader *r = NULL;
-    struct pqw_writer *w = NULL;
-    int *types = NULL;
-    struct pqw_column *cols = NULL;
-    int out = -1, status = EXIT_FAIL, e = ERR_OK;
-    struct csv_batch *b = NULL;
+    if (o->on_error != ON_FAIL) {
+        j.co.bad_row = on_bad_row;
+        j.co.bad_row_ctx = &j.rep;
+    }
     /* The row buffers get a third of what one thread's compressor and page
        buffers leave (zstd at high levels takes tens of MiB). */
-    size_t budget = pool_budget(pool);
-    size_t page_size = budget / 32 < ((size_t)1 << 20) ? budget / 32 : (size_t)1 << 20;
-    size_t fixed = codec_workspace(o->codec, o->level, page_size) + 3 * page_size + OUT_RESERVE;
-    size_t rg_bytes = fixed < budget ? (budget - fixed) / 3 : 0;
-    size_t rg_rows = o->rg_rows ? o->rg_rows : DEFAULT_RG_ROWS;
+    j.budget = pool_budget(pool);
+    j.page_size = j.budget / 32 < ((size_t)1 << 20) ? j.budget / 32 : (size_t)1 << 20;
+    size_t fixed = codec_workspace(o->codec, o->level, j.page_size) + 3 * j.page_size + OUT_RESERVE;
+    j.rg_bytes = fixed < j.budget ? (j.budget - fixed) / 3 : 0;
+    j.rg_rows = o->rg_rows ? o->rg_rows : DEFAULT_RG_ROWS;
 
-    if ((e = csv_open(pool, in, &co, rg_bytes, &r)) != ERR_OK)
-        goto csv_error;
-    size_t ncols = csv_ncols(r);
-    if (ncols == 0) {
-        msg("%s: no header and no rows: the input is empty", name);
+    if (o->rejects) {
+        j.rep.rejects = fopen(o->rejects, "w");
+        if (!j.rep.rejects) {
+            msg("%s: cannot create: %s", o->rejects, strerror(errno));
+            goto done;
+        }
+        fputs("line,column,reason,row\n", j.rep.rejects);
+    }
+    if ((e = open_reader(&j)) != ERR_OK)
+        goto done;
+    if (o->format.decimal_comma && csv_delimiter(j.r) == ',') {
+        msg("%s: --decimal-comma needs a delimiter other than ',' (give one with --delimiter)",
+            j.name);
+        e = ERR_USAGE;
         goto done;
     }
-    if (!o->print_schema && (out = open_output(o, 1)) < 0)
+    size_t ncsv = csv_ncols(j.r);
+    if (ncsv == 0) {
+        msg("%s: no header and no rows: the input is empty", j.name);
         goto done;
-    if ((e = csv_next_batch(r, rg_rows, &b)) != ERR_OK)
-        goto csv_error;
-    types = pool_calloc(pool, ncols, sizeof *types);
-    cols = pool_calloc(pool, ncols, sizeof *cols);
-    if (!types || !cols) {
+    }
+    const char **names = pool_calloc(pool, ncsv, sizeof *names);
+    if (!names) {
         e = ERR_NOMEM;
-        msg("%s: %zu columns do not fit the memory budget", name, ncols);
+        msg("%s: %zu columns do not fit the memory budget", j.name, ncsv);
         goto done;
     }
-    infer_types(b, ncols, types);
+    for (size_t c = 0; c < ncsv; c++)
+        names[c] = csv_name(j.r, c);
+    struct sc_args sa = {
+        .columns = o->columns, .renames = o->renames, .n_renames = o->n_renames,
+        .types = o->types, .n_types = o->n_types, .schema_file = o->schema_file,
+        .format = &o->format
+    };
+    char err[512];
+    e = sc_create(pool, names, ncsv, &sa, &j.s, err, sizeof err);
+    pool_free(pool, names);
+    if (e == ERR_NOMEM)
+        msg("%s: %zu columns do not fit the memory budget (raise it with -m)", j.name, ncsv);
+    else if (e != ERR_OK)
+        msg("%s", err[0] ? err : err_str(e));
+    if (e != ERR_OK)
+        goto done;
+    if (j.s->mended_names && !o->quiet)
+        msg("%s: %zu column names are not valid UTF-8; their bad bytes are written as U+FFFD",
+            j.name, j.s->mended_names);
+    if (!(j.cols = pool_calloc(pool, j.s->ncols, sizeof *j.cols))) {
+        e = ERR_NOMEM;
+        msg("%s: %zu columns do not fit the memory budget", j.name, j.s->ncols);
+        goto done;
+    }
+
+    /* Types: from the first row group, or with --infer-rows (or
+       --print-schema) on a regular file from a scan of that many rows (all). */
+    if (j.in_regular && (o->infer_rows || o->print_schema)) {
+        end_pass(&j);
+        if ((e = scan_types(&j, o->infer_rows)) != ERR_OK)
+            goto done;
+        if ((e = open_reader(&j)) != ERR_OK)
+            goto done;
+    } else {
+        struct csv_batch *b;
+        if ((e = csv_next_batch(j.r, j.rg_rows, &b)) != ERR_OK) {
+            say_csv_error(&j, e);
+            goto done;
+        }
+        size_t n = b ? b->nrows : 0;
+        if (o->infer_rows && (int64_t)n > o->infer_rows)
+            n = (size_t)o->infer_rows;
+        if (b)
+            infer_batch(j.s, b, n, &o->format);
+        j.inferred_rows = (int64_t)n;
+        j.first = b;                 /* written by the first pass */
+    }
+    settle_types(j.s, o->binary);
+    if ((e = sc_resolve(j.s, &o->format, err, sizeof err)) != ERR_OK) {
+        msg("%s", err);
+        goto done;
+    }
     if (o->print_schema) {
-        for (size_t c = 0; c < ncols; c++)
-            printf("%s %s\n", csv_name(r, c), ty_name(types[c]));
+        sc_print(j.s, stdout);
         status = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
         goto done;
     }
-    for (size_t c = 0; c < ncols; c++) {
-        cols[c].name = csv_name(r, c);
-        cols[c].spec = ty_spec_of(types[c]);
-        cols[c].source = c;
+    if ((j.out = open_output(o, 1)) < 0)
+        goto done;
+    j.out_regular = is_regular(j.out);
+    j.out_start = 0;
+    if (j.out_regular) {             /* where this output begins (>> appends) */
+        struct stat st;
+        int fl = fcntl(j.out, F_GETFL);
+        j.out_start = fl >= 0 && (fl & O_APPEND) && fstat(j.out, &st) == 0
+                      ? st.st_size : lseek(j.out, 0, SEEK_CUR);
+        if (j.out_start < 0)
+            j.out_start = 0;
     }
-    struct pqw_options wo = {
-        .codec = o->codec, .level = o->level,
-        .page_size = page_size,
-        .dict_limit = budget / 16 < ((size_t)1 << 20) ? budget / 16 : (size_t)1 << 20,
-        .dict_entries = budget / 2048,
-        .threads = o->threads,
-        .created_by = "csv2pq version " CSV2PQ_VERSION
-    };
-    struct pqw_where where = {0};
-    if ((e = pqw_create(pool, out, cols, ncols, &wo, &w, &where)) != ERR_OK)
-        goto write_error;
-    int progress = !o->quiet && isatty(STDERR_FILENO), shown_any = 0;
-    double shown = now();
-    while (b) {
-        if ((e = pqw_write_row_group(w, b, &where)) != ERR_OK)
-            goto write_error;
-        if (progress && now() - shown >= 0.25) {
-            shown = now();
-            shown_any = 1;
-            fprintf(stderr, "\r%s: %lld rows, %.1f MB read, %.1f MB written ",
-                    prog, (long long)pqw_rows(w), csv_bytes_in(r) / 1e6, pqw_bytes_out(w) / 1e6);
+    for (int again = 1; again;) {
+        if (!j.r && (e = open_reader(&j)) != ERR_OK)
+            goto done;
+        if ((e = write_pass(&j, &again)) != ERR_OK)
+            goto done;
+        if (again) {
+            end_pass(&j);
+            if ((e = rewind_output(&j)) != ERR_OK)
+                goto done;
         }
-        if ((e = csv_next_batch(r, rg_rows, &b)) != ERR_OK)
-            goto csv_error;
     }
-    if (shown_any)
-        fprintf(stderr, "\r\033[K");
-    if ((e = pqw_finish(w, &where)) != ERR_OK)
-        goto write_error;
     status = EXIT_OK;
+    if (j.rep.bad_rows && !o->quiet)
+        msg("%s: %lld bad rows: %lld skipped, %lld with values set to NULL, %lld padded; "
+            "the first, at line %lld: %s%s", j.name, (long long)j.rep.bad_rows,
+            (long long)j.rep.skipped, (long long)j.rep.nulled, (long long)j.rep.padded,
+            (long long)j.rep.first_line, j.rep.first,
+            o->rejects ? "" : " (--rejects FILE lists them all)");
     if (o->verbose) {
         double dt = now() - t0;
-        uint64_t bin = csv_bytes_in(r), bout = pqw_bytes_out(w);
+        uint64_t bin = csv_bytes_in(j.r), bout = pqw_bytes_out(j.w);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         fprintf(stderr, "%s: %s: %lld rows, %u row groups, %zu columns; "
                 "%llu bytes in, %llu bytes out (%.1fx); %.3f s, %d threads; "
                 "pool peak %.1f MiB of %.0f MiB, peak RSS %.1f MiB\n",
-                prog, name, (long long)pqw_rows(w), pqw_row_groups(w), ncols,
+                prog, j.name, (long long)pqw_rows(j.w), pqw_row_groups(j.w), j.s->ncols,
                 (unsigned long long)bin, (unsigned long long)bout,
-                bout ? (double)bin / (double)bout : 0.0, dt, pqw_threads(w),
+                bout ? (double)bin / (double)bout : 0.0, dt, pqw_threads(j.w),
                 pool_peak(pool) / 1048576.0, pool_budget(pool) / 1048576.0,
                 ru.ru_maxrss / 1024.0);
-        for (size_t c = 0; c < ncols; c++)
-            fprintf(stderr, "  %s %s\n", csv_name(r, c), ty_name(types[c]));
+        sc_print(j.s, stderr);
     }
-    goto done;
-
-csv_error: {
-        const struct csv_where *cw = csv_where(r);
-        if (!r)
-            msg("%s: %s", name, err_str(e));
-        else if (cw->column)
-            msg("%s:%lld:%lld: %s", name, (long long)cw->line, (long long)cw->column, cw->detail);
-        else
-            msg("%s:%lld: %s", name, (long long)cw->line, cw->detail);
-        goto done;
-    }
-write_error:
-    if (where.line && where.column)
-        msg("%s:%lld:%lld: %s", name, (long long)where.line, (long long)where.column, where.detail);
-    else if (e == ERR_IO)
-        msg("%s: %s", o->output ? o->output : "<stdout>", where.detail);
-    else
-        msg("%s: %s: %s", name, where.detail, err_str(e));
 done:
     if (status != EXIT_OK && e != ERR_OK)
         status = exit_for(e);
-    pqw_free(w);
-    if (out >= 0 && close_output(o, out, status == EXIT_OK) != EXIT_OK && status == EXIT_OK)
+    end_pass(&j);
+    if (j.out >= 0 && close_output(o, j.out, status == EXIT_OK) != EXIT_OK && status == EXIT_OK)
         status = EXIT_FAIL;
-    pool_free(pool, types);
-    pool_free(pool, cols);
-    csv_close(r);
-    if (in > STDIN_FILENO)
-        close(in);
+    if (j.rep.rejects && fclose(j.rep.rejects) != 0 && status == EXIT_OK) {
+        msg("%s: %s", o->rejects, strerror(errno));
+        status = EXIT_FAIL;
+    }
+    pool_free(pool, j.keep);
+    pool_free(pool, j.cols);
+    sc_free(pool, j.s);
+    if (j.in > STDIN_FILENO)
+        close(j.in);
     return status;
 }
 
@@ -765,6 +1359,7 @@ int main(int argc, char **argv) {
         .codec = -1, .header = -1,
         .mode = PQR_CSV, .head = -1
     };
+    direct_output = 0;
     if (!strcmp(base, "pq2csv")) {
         prog = "pq2csv";
         o.decode = 1;

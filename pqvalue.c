@@ -626,8 +626,13 @@ static size_t fmt_timestamp(int64_t secs, uint64_t frac, int digits, int utc, ch
 }
 
 static size_t fmt_epoch(int64_t v, int64_t per_sec, int digits, int utc, char *buf) {
-    int64_t s = floor_div(v, per_sec);
-    return fmt_timestamp(s, (uint64_t)(v - s * per_sec), digits, utc, buf);
+    int64_t r = v % per_sec;         /* no s * per_sec: it overflows near INT64_MIN */
+    int64_t s = v / per_sec;
+    if (r < 0) {
+        r += per_sec;
+        s--;
+    }
+    return fmt_timestamp(s, (uint64_t)r, digits, utc, buf);
 }
 
 static size_t fmt_interval(int32_t months, int32_t days, int64_t micros, char *buf) {

@@ -22,11 +22,73 @@
 /* A string value: where its bytes lie in the batch's text. */
 struct str_ref { uint32_t off, len; };
 
+/* How a column's values are held in encoder.vals and written. */
+enum repr {
+    R_BOOL,                          /* uint8_t 0/1; BOOLEAN */
+    R_I32, R_U32, R_F32,             /* 4 bytes: int32_t, uint32_t, float; INT32 or FLOAT */
+    R_I64, R_U64, R_F64,             /* 8 bytes: int64_t, uint64_t, double; INT64 or DOUBLE */
+    R_FLBA,                          /* width bytes, big-endian two's complement (decimals) */
+    R_BYTES                          /* struct str_ref into the batch text; BYTE_ARRAY */
+};
+
+struct layout {
+    int repr;                        /* enum repr */
+    int physical;                    /* enum pq_type */
+    size_t width;                    /* bytes per value in vals */
+    int utf8;                        /* R_BYTES: a string (validated, cut at characters) */
+};
+
+/* The fixed length of a decimal of this precision: the fewest bytes whose
+   two's complement holds 10^precision - 1. */
+static size_t decimal_bytes(int precision) {
+    __extension__ unsigned __int128 p = 1;
+    for (int i = 0; i < precision; i++)
+        p *= 10;
+    size_t n = 1;
+    while ((__extension__ (unsigned __int128)1 << (8 * n - 1)) < p)
+        n++;
+    return n;
+}
+
+static struct layout layout_of(const struct ty_spec *sp) {
+    struct layout l = { R_I64, PQ_INT64, 8, 0 };
+    switch (sp->type) {
+    case TY_BOOLEAN: l = (struct layout){ R_BOOL, PQ_BOOLEAN, 1, 0 }; break;
+    case TY_INT8: case TY_INT16: case TY_INT32: case TY_DATE:
+        l = (struct layout){ R_I32, PQ_INT32, 4, 0 };
+        break;
+    case TY_UINT8: case TY_UINT16: case TY_UINT32:
+        l = (struct layout){ R_U32, PQ_INT32, 4, 0 };
+        break;
+    case TY_UINT64: l.repr = R_U64; break;
+    case TY_FLOAT: l = (struct layout){ R_F32, PQ_FLOAT, 4, 0 }; break;
+    case TY_DOUBLE: l = (struct layout){ R_F64, PQ_DOUBLE, 8, 0 }; break;
+    case TY_TIME:
+        if (sp->unit == TY_UNIT_MS)
+            l = (struct layout){ R_I32, PQ_INT32, 4, 0 };
+        break;
+    case TY_DECIMAL:
+        if (sp->precision <= 9)
+            l = (struct layout){ R_I32, PQ_INT32, 4, 0 };
+        else if (sp->precision > 18)
+            l = (struct layout){ R_FLBA, PQ_FIXED_LEN_BYTE_ARRAY, decimal_bytes(sp->precision), 0 };
+        break;
+    case TY_STRING: l = (struct layout){ R_BYTES, PQ_BYTE_ARRAY, sizeof(struct str_ref), 1 }; break;
+    case TY_BINARY: l = (struct layout){ R_BYTES, PQ_BYTE_ARRAY, sizeof(struct str_ref), 0 }; break;
+    default: break;                  /* int64, timestamps, time(us|ns), decimal(10..18) */
+    }
+    return l;
+}
+
 /* Statistics being gathered for a page or a column chunk. */
 struct stats {
     int64_t nulls, nans;
     int has;                         /* min and max are set */
-    union { int64_t i; double d; struct str_ref s; } min, max;
+    union {
+        int64_t i; uint64_t u; double d;
+        struct str_ref s;
+        size_t at;                   /* R_FLBA: index of the value in vals */
+    } min, max;
 };
 
 /* Bytes of one statistic bound, kept until the row group is encoded. */
@@ -180,16 +242,6 @@ static int io_error(struct pqw_where *where) {
 
 /* ---- the writer ---- */
 
-static int physical_type(int t) {
-    switch (t) {
-    case TY_BOOLEAN: return PQ_BOOLEAN;
-    case TY_INT64: case TY_TIMESTAMP: case TY_TIMESTAMP_UTC: return PQ_INT64;
-    case TY_DOUBLE: return PQ_DOUBLE;
-    case TY_DATE: return PQ_INT32;
-    default: return PQ_BYTE_ARRAY;
-    }
-}
-
 /* encoder_init etc. need encode_chunk: declared here, defined below. */
 static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
                         struct pqw_where *where);
@@ -339,6 +391,13 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
     if (!w->cols || !w->cc || !w->sb || !w->encodings || !w->estats || !w->paths || !w->out)
         return set_where(where, ERR_NOMEM, 0, 0, "writer state for %zu columns", ncols);
     for (size_t c = 0; c < ncols; c++) {
+        const struct ty_spec *sp = &cols[c].spec;
+        int timed = sp->type == TY_TIME || sp->type == TY_TIMESTAMP || sp->type == TY_TIMESTAMP_UTC;
+        if (sp->type < 0 || sp->type >= TY_COUNT_ || (timed && (sp->unit < 0 || sp->unit > 2)) ||
+            (sp->type == TY_DECIMAL && (sp->precision < 1 || sp->precision > 38 ||
+                                        sp->scale < 0 || sp->scale > sp->precision)))
+            return set_where(where, ERR_USAGE, 0, (int64_t)c + 1,
+                             "column \"%s\": not a valid type", cols[c].name);
         size_t n = strlen(cols[c].name);
         char *name = pool_alloc(pool, n + 1);
         if (!name)
@@ -436,12 +495,20 @@ static int str_cmp(const uint8_t *text, struct str_ref a, struct str_ref b) {
     return c ? c : (a.len > b.len) - (a.len < b.len);
 }
 
+/* Signed order of two big-endian two's complement values of n bytes. */
+static int flba_cmp(const uint8_t *a, const uint8_t *b, size_t n) {
+    if (a[0] != b[0])
+        return (a[0] ^ 0x80) < (b[0] ^ 0x80) ? -1 : 1;
+    return memcmp(a + 1, b + 1, n - 1);
+}
+
 /* Fold value i of the column's typed values into st. */
-static void stats_add(struct stats *st, int type, const void *vals, size_t i,
+static void stats_add(struct stats *st, const struct layout *l, const void *vals, size_t i,
                       const uint8_t *text) {
-    switch (type) {
-    case TY_DOUBLE: {
-        double d = ((const double *)vals)[i];
+    switch (l->repr) {
+    case R_F32:
+    case R_F64: {
+        double d = l->repr == R_F32 ? ((const float *)vals)[i] : ((const double *)vals)[i];
         if (isnan(d)) {
             st->nans++;
             return;
@@ -454,26 +521,28 @@ static void stats_add(struct stats *st, int type, const void *vals, size_t i,
         }
         break;
     }
-    case TY_STRING: {
+    case R_BYTES: {
         struct str_ref s = ((const struct str_ref *)vals)[i];
         if (!st->has || str_cmp(text, s, st->min.s) < 0) st->min.s = s;
         if (!st->has || str_cmp(text, s, st->max.s) > 0) st->max.s = s;
         break;
     }
-    case TY_DATE: {
-        int64_t v = ((const int32_t *)vals)[i];
-        if (!st->has || v < st->min.i) st->min.i = v;
-        if (!st->has || v > st->max.i) st->max.i = v;
+    case R_FLBA: {
+        const uint8_t *v = (const uint8_t *)vals, *p = v + i * l->width;
+        if (!st->has || flba_cmp(p, v + st->min.at * l->width, l->width) < 0) st->min.at = i;
+        if (!st->has || flba_cmp(p, v + st->max.at * l->width, l->width) > 0) st->max.at = i;
         break;
     }
-    case TY_BOOLEAN: {
-        int64_t v = ((const uint8_t *)vals)[i];
-        if (!st->has || v < st->min.i) st->min.i = v;
-        if (!st->has || v > st->max.i) st->max.i = v;
+    case R_U32:
+    case R_U64: {
+        uint64_t u = l->repr == R_U32 ? ((const uint32_t *)vals)[i] : ((const uint64_t *)vals)[i];
+        if (!st->has || u < st->min.u) st->min.u = u;
+        if (!st->has || u > st->max.u) st->max.u = u;
         break;
     }
     default: {
-        int64_t v = ((const int64_t *)vals)[i];
+        int64_t v = l->repr == R_BOOL ? ((const uint8_t *)vals)[i] :
+                    l->repr == R_I32 ? ((const int32_t *)vals)[i] : ((const int64_t *)vals)[i];
         if (!st->has || v < st->min.i) st->min.i = v;
         if (!st->has || v > st->max.i) st->max.i = v;
         break;
@@ -482,12 +551,9 @@ static void stats_add(struct stats *st, int type, const void *vals, size_t i,
     st->has = 1;
 }
 
-/* The PLAIN bytes of the statistics bounds: strings longer than STAT_MAX
-   are cut to a prefix for the minimum and to a larger prefix-based string
-   for the maximum (the last ASCII byte of the prefix incremented). */
 /* Fold the statistics of a page into those of its column chunk. */
-static void stats_merge(struct stats *into, const struct stats *from, int type,
-                        const uint8_t *text) {
+static void stats_merge(struct stats *into, const struct stats *from, const struct layout *l,
+                        const void *vals, const uint8_t *text) {
     into->nulls += from->nulls;
     into->nans += from->nans;
     if (!from->has)
@@ -498,16 +564,29 @@ static void stats_merge(struct stats *into, const struct stats *from, int type,
         into->has = 1;
         return;
     }
-    switch (type) {
-    case TY_DOUBLE:
+    switch (l->repr) {
+    case R_F32:
+    case R_F64:
         if (from->min.d < into->min.d)  /* zeros are already -0 and +0 */
             into->min.d = from->min.d;
         if (from->max.d > into->max.d)
             into->max.d = from->max.d;
         break;
-    case TY_STRING:
+    case R_BYTES:
         if (str_cmp(text, from->min.s, into->min.s) < 0) into->min.s = from->min.s;
         if (str_cmp(text, from->max.s, into->max.s) > 0) into->max.s = from->max.s;
+        break;
+    case R_FLBA: {
+        const uint8_t *v = vals;
+        size_t n = l->width;
+        if (flba_cmp(v + from->min.at * n, v + into->min.at * n, n) < 0) into->min.at = from->min.at;
+        if (flba_cmp(v + from->max.at * n, v + into->max.at * n, n) > 0) into->max.at = from->max.at;
+        break;
+    }
+    case R_U32:
+    case R_U64:
+        if (from->min.u < into->min.u) into->min.u = from->min.u;
+        if (from->max.u > into->max.u) into->max.u = from->max.u;
         break;
     default:
         if (from->min.i < into->min.i) into->min.i = from->min.i;
@@ -516,21 +595,36 @@ static void stats_merge(struct stats *into, const struct stats *from, int type,
     }
 }
 
-static void stats_bytes(const struct stats *st, int type, const uint8_t *text,
-                        struct stat_bytes *b) {
+/* The PLAIN bytes of the statistics bounds.  Byte arrays longer than
+   STAT_MAX are cut to a prefix for the minimum and to a larger prefix-based
+   value for the maximum (its last byte incremented: for strings the last
+   ASCII byte, so the bound stays UTF-8; for binary any byte below 0xff). */
+static void stats_bytes(const struct stats *st, const struct layout *l, const void *vals,
+                        const uint8_t *text, struct stat_bytes *b) {
     b->exact_max = 1;
-    switch (type) {
-    case TY_BOOLEAN:
+    switch (l->repr) {
+    case R_BOOL:
         b->min[0] = (uint8_t)st->min.i;
         b->max[0] = (uint8_t)st->max.i;
         b->nmin = b->nmax = 1;
         break;
-    case TY_DATE:
-        enc_store_u32le(b->min, (uint32_t)st->min.i);
-        enc_store_u32le(b->max, (uint32_t)st->max.i);
+    case R_I32:
+    case R_U32:                      /* i and u share their low 32 bits */
+        enc_store_u32le(b->min, (uint32_t)st->min.u);
+        enc_store_u32le(b->max, (uint32_t)st->max.u);
         b->nmin = b->nmax = 4;
         break;
-    case TY_DOUBLE: {
+    case R_F32: {
+        float lo = (float)st->min.d, hi = (float)st->max.d;
+        uint32_t ulo, uhi;
+        memcpy(&ulo, &lo, 4);
+        memcpy(&uhi, &hi, 4);
+        enc_store_u32le(b->min, ulo);
+        enc_store_u32le(b->max, uhi);
+        b->nmin = b->nmax = 4;
+        break;
+    }
+    case R_F64: {
         uint64_t lo, hi;
         memcpy(&lo, &st->min.d, 8);
         memcpy(&hi, &st->max.d, 8);
@@ -539,12 +633,17 @@ static void stats_bytes(const struct stats *st, int type, const uint8_t *text,
         b->nmin = b->nmax = 8;
         break;
     }
-    case TY_STRING: {
+    case R_FLBA:
+        memcpy(b->min, (const uint8_t *)vals + st->min.at * l->width, l->width);
+        memcpy(b->max, (const uint8_t *)vals + st->max.at * l->width, l->width);
+        b->nmin = b->nmax = l->width;
+        break;
+    case R_BYTES: {
         const uint8_t *mn = text + st->min.s.off, *mx = text + st->max.s.off;
         size_t nmn = st->min.s.len, nmx = st->max.s.len;
-        if (nmn > STAT_MAX) {        /* cut at a character boundary */
+        if (nmn > STAT_MAX) {        /* strings: cut at a character boundary */
             nmn = STAT_MAX;
-            while (nmn && (mn[nmn] & 0xc0) == 0x80)
+            while (l->utf8 && nmn && (mn[nmn] & 0xc0) == 0x80)
                 nmn--;
         }
         memcpy(b->min, mn, nmn);
@@ -554,7 +653,7 @@ static void stats_bytes(const struct stats *st, int type, const uint8_t *text,
             b->nmax = nmx;
         } else {
             size_t k = STAT_MAX;
-            while (k && mx[k - 1] >= 0x7f)
+            while (k && mx[k - 1] >= (l->utf8 ? 0x7f : 0xff))
                 k--;
             b->exact_max = 0;
             if (k) {
@@ -567,49 +666,85 @@ static void stats_bytes(const struct stats *st, int type, const uint8_t *text,
         }
         break;
     }
-    default:
-        enc_store_u64le(b->min, (uint64_t)st->min.i);
-        enc_store_u64le(b->max, (uint64_t)st->max.i);
+    default:                         /* R_I64, R_U64 */
+        enc_store_u64le(b->min, st->min.u);
+        enc_store_u64le(b->max, st->max.u);
         b->nmin = b->nmax = 8;
         break;
     }
 }
 
-static void stats_to_pq(const struct stats *st, int type, const uint8_t *text,
-                        struct stat_bytes *b, struct pq_statistics *ps) {
+static void stats_to_pq(const struct stats *st, const struct layout *l, const void *vals,
+                        const uint8_t *text, struct stat_bytes *b, struct pq_statistics *ps) {
     memset(ps, 0, sizeof *ps);
     ps->has_null_count = 1;
     ps->null_count = st->nulls;
-    if (type == TY_DOUBLE) {
+    if (l->repr == R_F32 || l->repr == R_F64) {
         ps->has_nan_count = 1;
         ps->nan_count = st->nans;
     }
     if (!st->has)
         return;
-    stats_bytes(st, type, text, b);
+    stats_bytes(st, l, vals, text, b);
+    int bytes = l->repr == R_BYTES;
     ps->has_min_value = 1;
     ps->min_value.p = b->min;
     ps->min_value.n = b->nmin;
-    ps->has_is_min_value_exact = type == TY_STRING;
-    ps->is_min_value_exact = type == TY_STRING && b->nmin == st->min.s.len;
+    ps->has_is_min_value_exact = bytes;
+    ps->is_min_value_exact = bytes && b->nmin == st->min.s.len;
     if (b->nmax != SIZE_MAX) {
         ps->has_max_value = 1;
         ps->max_value.p = b->max;
         ps->max_value.n = b->nmax;
-        ps->has_is_max_value_exact = type == TY_STRING;
+        ps->has_is_max_value_exact = bytes;
         ps->is_max_value_exact = b->exact_max;
     }
 }
 
+/* Put a parsed value into slot k of vals, in the layout's form. */
+static void store_value(const struct layout *l, int type, const union ty_value *v, void *vals,
+                        size_t k) {
+    switch (l->repr) {
+    case R_BOOL: ((uint8_t *)vals)[k] = (uint8_t)v->i; break;
+    case R_I32:
+        ((int32_t *)vals)[k] = (int32_t)(type == TY_DECIMAL ? (int64_t)v->dec.lo : v->i);
+        break;
+    case R_U32: ((uint32_t *)vals)[k] = (uint32_t)v->u; break;
+    case R_F32: ((float *)vals)[k] = (float)v->d; break;
+    case R_I64: ((int64_t *)vals)[k] = type == TY_DECIMAL ? (int64_t)v->dec.lo : v->i; break;
+    case R_U64: ((uint64_t *)vals)[k] = v->u; break;
+    case R_F64: ((double *)vals)[k] = v->d; break;
+    case R_FLBA: {
+        uint8_t *o = (uint8_t *)vals + k * l->width;
+        for (size_t j = 0; j < l->width; j++) {
+            size_t shift = 8 * (l->width - 1 - j);   /* byte j, most significant first */
+            o[j] = shift >= 64 ? (uint8_t)((uint64_t)v->dec.hi >> (shift - 64))
+                               : (uint8_t)(v->dec.lo >> shift);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
 /* Convert column c of the batch to typed values: w->defs gets one level per
-   row, w->vals the non-null values; *nvals their count. */
+   row, w->vals the non-null values; *nvals their count.  The inferred
+   types go through their own parsers first when no format changes how they
+   read; ty_parse_value decides everything else (and whatever those
+   parsers refuse, as an explicit type may accept more). */
 static int convert_column(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
                           size_t *nvals, struct pqw_where *where) {
-    int type = w->cols[c].spec.type;
-    size_t width = type == TY_BOOLEAN ? 1 : type == TY_DATE ? 4 :
-                   type == TY_STRING ? sizeof(struct str_ref) : 8;
+    const struct ty_spec *sp = &w->cols[c].spec;
+    const struct ty_format *f = &w->opt.format;
+    const struct layout l = layout_of(sp);
+    const int type = sp->type;
+    const int fast = type == TY_BOOLEAN || type == TY_INT64 ||
+                     (type == TY_DOUBLE && !f->decimal_comma) ||
+                     (type == TY_DATE && !f->date_format) ||
+                     ((type == TY_TIMESTAMP || type == TY_TIMESTAMP_UTC) && sp->unit == TY_UNIT_US &&
+                      !f->date_format && !f->timestamp_format);
     if (reserve(w->pool, (void **)&x->defs, &x->defs_cap, b->nrows) ||
-        reserve(w->pool, &x->vals, &x->vals_cap, b->nrows * width))
+        reserve(w->pool, &x->vals, &x->vals_cap, b->nrows * l.width))
         return set_where(where, ERR_NOMEM, 0, (int64_t)c + 1,
                          "column \"%s\": a row group of %zu rows does not fit the memory budget",
                          w->cols[c].name, b->nrows);
@@ -622,43 +757,53 @@ static int convert_column(struct pqw_writer *w, struct encoder *x, const struct 
             continue;
         }
         x->defs[r] = 1;
-        int ok = 1, utc = 0;
-        switch (type) {
-        case TY_BOOLEAN: {
-            int v;
-            ok = ty_parse_bool(s, n, &v);
-            ((uint8_t *)x->vals)[k] = (uint8_t)v;
-            break;
+        int ok = 0, utc = 0;
+        if (fast) {
+            switch (type) {
+            case TY_BOOLEAN: {
+                int v = 0;
+                ok = ty_parse_bool(s, n, &v);
+                ((uint8_t *)x->vals)[k] = (uint8_t)v;
+                break;
+            }
+            case TY_INT64:
+                ok = ty_parse_int64(s, n, (int64_t *)x->vals + k);
+                break;
+            case TY_DOUBLE:
+                ok = ty_parse_double(s, n, (double *)x->vals + k);
+                break;
+            case TY_DATE:
+                ok = ty_parse_date(s, n, (int32_t *)x->vals + k);
+                break;
+            default:
+                ok = ty_parse_timestamp(s, n, (int64_t *)x->vals + k, &utc) &&
+                     utc == (type == TY_TIMESTAMP_UTC);
+                break;
+            }
         }
-        case TY_INT64:
-            ok = ty_parse_int64(s, n, (int64_t *)x->vals + k);
-            break;
-        case TY_DOUBLE:
-            ok = ty_parse_double(s, n, (double *)x->vals + k);
-            break;
-        case TY_DATE:
-            ok = ty_parse_date(s, n, (int32_t *)x->vals + k);
-            break;
-        case TY_TIMESTAMP:
-        case TY_TIMESTAMP_UTC:
-            ok = ty_parse_timestamp(s, n, (int64_t *)x->vals + k, &utc) &&
-                 utc == (type == TY_TIMESTAMP_UTC);
-            break;
-        default: {
-            if (!utf8_valid((const unsigned char *)s, n))
-                return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
-                                 "invalid UTF-8 in column \"%s\"", w->cols[c].name);
-            struct str_ref *ref = (struct str_ref *)x->vals + k;
-            ref->off = (uint32_t)((const unsigned char *)s - b->text);
-            ref->len = (uint32_t)n;
-            break;
+        if (!ok) {
+            if (l.repr == R_BYTES) {
+                if (l.utf8 && !utf8_valid((const unsigned char *)s, n))
+                    return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
+                                     "invalid UTF-8 in column \"%s\"", w->cols[c].name);
+                struct str_ref *ref = (struct str_ref *)x->vals + k;
+                ref->off = (uint32_t)((const unsigned char *)s - b->text);
+                ref->len = (uint32_t)n;
+                ok = 1;
+            } else {
+                union ty_value v;
+                if ((ok = ty_parse_value(sp, f, s, n, &v)))
+                    store_value(&l, type, &v, x->vals, k);
+            }
         }
-        }
-        if (!ok)
+        if (!ok) {
+            char name[48];
+            ty_spec_format(sp, name, sizeof name);
             return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
                              "column \"%s\" is %s, but this value is \"%.*s\"%s",
-                             w->cols[c].name, ty_name(type), n > 40 ? 40 : (int)n, s,
+                             w->cols[c].name, name, n > 40 ? 40 : (int)n, s,
                              n > 40 ? "..." : "");
+        }
         k++;
     }
     *nvals = k;
@@ -666,33 +811,29 @@ static int convert_column(struct pqw_writer *w, struct encoder *x, const struct 
 }
 
 /* PLAIN bytes of values [v0, v1). */
-static size_t plain_size(const struct encoder *x, int type, size_t v0, size_t v1) {
-    switch (type) {
-    case TY_BOOLEAN: return (v1 - v0 + 7) / 8;
-    case TY_DATE: return (v1 - v0) * 4;
-    case TY_STRING: {
+static size_t plain_size(const struct encoder *x, const struct layout *l, size_t v0, size_t v1) {
+    switch (l->repr) {
+    case R_BOOL: return (v1 - v0 + 7) / 8;
+    case R_BYTES: {
         size_t n = 0;
         const struct str_ref *s = x->vals;
         for (size_t i = v0; i < v1; i++)
             n += 4 + s[i].len;
         return n;
     }
-    default: return (v1 - v0) * 8;
+    default: return (v1 - v0) * l->width;
     }
 }
 
-static size_t plain_encode(const struct encoder *x, int type, const uint8_t *text,
+static size_t plain_encode(const struct encoder *x, const struct layout *l, const uint8_t *text,
                            size_t v0, size_t v1, uint8_t *out) {
     uint8_t *o = out;
-    switch (type) {
-    case TY_BOOLEAN:
-        enc_plain_bool_encode((const uint8_t *)x->vals + v0, v1 - v0, o);
+    const uint8_t *v = x->vals;
+    switch (l->repr) {
+    case R_BOOL:
+        enc_plain_bool_encode(v + v0, v1 - v0, o);
         return (v1 - v0 + 7) / 8;
-    case TY_DATE:
-        for (size_t i = v0; i < v1; i++, o += 4)
-            enc_store_u32le(o, (uint32_t)((const int32_t *)x->vals)[i]);
-        break;
-    case TY_STRING:
+    case R_BYTES:
         for (size_t i = v0; i < v1; i++) {
             struct str_ref s = ((const struct str_ref *)x->vals)[i];
             enc_store_u32le(o, s.len);
@@ -700,11 +841,23 @@ static size_t plain_encode(const struct encoder *x, int type, const uint8_t *tex
             o += 4 + s.len;
         }
         break;
+    case R_FLBA:                     /* already in file order */
+        memcpy(o, v + v0 * l->width, (v1 - v0) * l->width);
+        o += (v1 - v0) * l->width;
+        break;
     default:
-        for (size_t i = v0; i < v1; i++, o += 8) {
-            uint64_t u;
-            memcpy(&u, (const uint8_t *)x->vals + i * 8, 8);
-            enc_store_u64le(o, u);
+        if (l->width == 4) {
+            for (size_t i = v0; i < v1; i++, o += 4) {
+                uint32_t u;
+                memcpy(&u, v + i * 4, 4);
+                enc_store_u32le(o, u);
+            }
+        } else {
+            for (size_t i = v0; i < v1; i++, o += 8) {
+                uint64_t u;
+                memcpy(&u, v + i * 8, 8);
+                enc_store_u64le(o, u);
+            }
         }
         break;
     }
@@ -737,12 +890,13 @@ static int put_page(struct pqw_writer *w, struct encoder *x, struct pq_page_head
    index per value and *dict the encoder's dictionary (reused from chunk to
    chunk); *dict is NULL when PLAIN is better or the dictionary would pass
    its limits.  ERR_NOMEM when the pool cannot hold it within the limits. */
-static int build_dictionary(struct pqw_writer *w, struct encoder *x, int type, const uint8_t *text,
-                            size_t nvals, struct enc_dict **dict) {
+static int build_dictionary(struct pqw_writer *w, struct encoder *x, const struct layout *l,
+                            const uint8_t *text, size_t nvals, struct enc_dict **dict) {
     *dict = NULL;
-    if (type == TY_BOOLEAN || nvals == 0 || w->opt.dict_limit == 0)
+    if (l->repr == R_BOOL || nvals == 0 || w->opt.dict_limit == 0)
         return ERR_OK;
-    int kind = type == TY_STRING ? ENC_DICT_BYTES : type == TY_DATE ? ENC_DICT_FIXED4 : ENC_DICT_FIXED8;
+    /* fixed widths 4, 8 or a decimal's FIXED_LEN_BYTE_ARRAY length (9..16) */
+    int kind = l->repr == R_BYTES ? ENC_DICT_BYTES : (int)l->width;
     if (x->dict && x->dict_kind != kind) {
         enc_dict_free(x->dict);
         x->dict = NULL;
@@ -756,7 +910,7 @@ static int build_dictionary(struct pqw_writer *w, struct encoder *x, int type, c
     for (size_t i = 0; i < nvals; i++) {
         const void *v;
         size_t n;
-        if (type == TY_STRING) {
+        if (l->repr == R_BYTES) {
             struct str_ref s = ((const struct str_ref *)x->vals)[i];
             v = text + s.off;
             n = s.len;
@@ -774,49 +928,50 @@ static int build_dictionary(struct pqw_writer *w, struct encoder *x, int type, c
     }
     size_t bw = (size_t)enc_bit_width(enc_dict_count(d) - 1);
     size_t dict_cost = enc_dict_plain_size(d) + (nvals * bw + 7) / 8;
-    if (dict_cost >= plain_size(x, type, 0, nvals))
+    if (dict_cost >= plain_size(x, l, 0, nvals))
         return ERR_OK;
     *dict = d;
     return ERR_OK;
 }
 
-/* Whether DELTA_BINARY_PACKED pays for an integer, timestamp or date chunk:
-   its size, estimated block by block, is under half of PLAIN's (sorted or
+/* Whether DELTA_BINARY_PACKED pays for a chunk of INT32 or INT64 values
+   (integers, dates, times, timestamps, decimals of precision <= 18): its
+   size, estimated block by block, is under half of PLAIN's (sorted or
    slowly changing values, such as the timestamps of a log). */
-static int delta_pays(const struct encoder *x, int type, size_t nvals) {
-    if ((type != TY_INT64 && type != TY_TIMESTAMP && type != TY_TIMESTAMP_UTC &&
-         type != TY_DATE) || nvals < 256)
+static int delta_pays(const struct encoder *x, const struct layout *l, size_t nvals) {
+    if ((l->repr != R_I32 && l->repr != R_U32 && l->repr != R_I64 && l->repr != R_U64) ||
+        nvals < 256)
         return 0;
     enum { BLOCK = 1024 };
     uint8_t tmp[BLOCK * 9 + 64];
     if (enc_delta_binary_bound(BLOCK) > sizeof tmp)
         return 0;
-    size_t size = 0, width = type == TY_DATE ? 4 : 8;
+    size_t size = 0;
     for (size_t i = 0; i < nvals; i += BLOCK) {
         size_t k = nvals - i < BLOCK ? nvals - i : BLOCK;
-        size += type == TY_DATE
+        size += l->width == 4
             ? enc_delta_binary_encode32((const int32_t *)x->vals + i, k, tmp)
             : enc_delta_binary_encode((const int64_t *)x->vals + i, k, tmp);
     }
-    return size * 2 < nvals * width;
+    return size * 2 < nvals * l->width;
 }
 
 /* Write column c of the batch as a column chunk and fill w->cc[c]. */
 static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
                         struct pqw_where *where) {
-    int type = w->cols[c].spec.type;
+    const struct layout l = layout_of(&w->cols[c].spec);
     struct stats cst = {0};
     size_t nvals = 0;
     FORWARD_IF_ERROR(convert_column(w, x, b, c, &nvals, where));
 
     struct enc_dict *dict;
-    int de = build_dictionary(w, x, type, b->text, nvals, &dict);
+    int de = build_dictionary(w, x, &l, b->text, nvals, &dict);
     if (de)
         return set_where(where, de, 0, (int64_t)c + 1,
                          "column \"%s\": the dictionary of a row group of %zu rows does not fit the memory budget",
                          w->cols[c].name, b->nrows);
     int bw = dict ? enc_bit_width(enc_dict_count(dict) - 1) : 0;
-    int delta = !dict && delta_pays(x, type, nvals);
+    int delta = !dict && delta_pays(x, &l, nvals);
     size_t unc = 0, cmp = 0, npages = 0;
     int e = ERR_OK;
     struct pq_column_chunk *cc = &w->cc[c];
@@ -849,10 +1004,10 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
             if (x->defs[r1]) {
                 if (dict)
                     bytes += 1;
-                else if (type == TY_STRING)
+                else if (l.repr == R_BYTES)
                     bytes += 4 + ((const struct str_ref *)x->vals)[v1].len;
-                else
-                    bytes += type == TY_DATE ? 4 : 8;
+                else                 /* booleans count as 8, as they always have */
+                    bytes += l.repr == R_BOOL ? 8 : l.width;
                 v1++;
             }
             r1++;
@@ -860,11 +1015,11 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
         struct stats pst = {0};
         pst.nulls = (int64_t)((r1 - r) - (v1 - v));
         for (size_t i = v; i < v1; i++)
-            stats_add(&pst, type, x->vals, i, b->text);
-        stats_merge(&cst, &pst, type, b->text);
+            stats_add(&pst, &l, x->vals, i, b->text);
+        stats_merge(&cst, &pst, &l, x->vals, b->text);
         size_t lbound = enc_rle_bound(r1 - r, 1);
         size_t values_bound = dict ? 1 + enc_rle_bound(v1 - v, bw) :
-                              delta ? enc_delta_binary_bound(v1 - v) : plain_size(x, type, v, v1);
+                              delta ? enc_delta_binary_bound(v1 - v) : plain_size(x, &l, v, v1);
         e = reserve(w->pool, (void **)&x->page, &x->page_cap, 4 + lbound + values_bound);
         if (e)
             break;
@@ -875,12 +1030,12 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
             *p = (uint8_t)bw;
             p += 1 + enc_rle_encode(x->idx + v, v1 - v, bw, p + 1);
         } else {
-            if (delta && type == TY_DATE)
+            if (delta && l.width == 4)
                 p += enc_delta_binary_encode32((const int32_t *)x->vals + v, v1 - v, p);
             else if (delta)
                 p += enc_delta_binary_encode((const int64_t *)x->vals + v, v1 - v, p);
             else
-                p += plain_encode(x, type, b->text, v, v1, p);
+                p += plain_encode(x, &l, b->text, v, v1, p);
         }
         struct pq_page_header h = {0};
         struct stat_bytes psb;
@@ -892,7 +1047,7 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
         h.data_page_header.definition_level_encoding = PQ_ENC_RLE;
         h.data_page_header.repetition_level_encoding = PQ_ENC_RLE;
         h.data_page_header.has_statistics = 1;
-        stats_to_pq(&pst, type, b->text, &psb, &h.data_page_header.statistics);
+        stats_to_pq(&pst, &l, x->vals, b->text, &psb, &h.data_page_header.statistics);
         e = put_page(w, x, &h, x->page, (size_t)(p - x->page), &unc, &cmp);
         npages++;
         r = r1;
@@ -923,7 +1078,7 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
                          "column \"%s\": a row group of %zu rows does not fit the memory budget",
                          w->cols[c].name, b->nrows);
     cc->has_meta_data = 1;
-    m->type = physical_type(type);
+    m->type = l.physical;
     m->encodings = enc;
     m->n_encodings = (uint32_t)ne;
     m->encoding_stats = es;
@@ -934,7 +1089,7 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     m->total_uncompressed_size = (int64_t)unc;
     m->total_compressed_size = (int64_t)cmp;
     m->has_statistics = 1;
-    stats_to_pq(&cst, type, b->text, &w->sb[c], &m->statistics);
+    stats_to_pq(&cst, &l, x->vals, b->text, &w->sb[c], &m->statistics);
     return ERR_OK;
 }
 
@@ -1066,13 +1221,16 @@ int pqw_finish(struct pqw_writer *w, struct pqw_where *where) {
     schema[0].num_children = (int32_t)w->ncols;
     for (size_t c = 0; c < w->ncols; c++) {
         struct pq_schema_element *s = &schema[c + 1];
-        int t = w->cols[c].spec.type;
+        const struct ty_spec *sp = &w->cols[c].spec;
+        const struct layout l = layout_of(sp);
+        int t = sp->type;
+        static const int pq_unit[3] = { PQ_MICROS, PQ_MILLIS, PQ_NANOS };   /* TY_UNIT_* */
         s->name = w->paths[c];
         s->has_type = 1;
-        s->type = physical_type(t);
+        s->type = l.physical;
         s->has_repetition_type = 1;
         s->repetition_type = PQ_OPTIONAL;
-        orders[c] = 1;
+        orders[c] = 1;               /* TypeDefinedOrder: unsigned for UINT, signed for DECIMAL */
         switch (t) {
         case TY_STRING:
             s->has_converted_type = 1;
@@ -1084,16 +1242,64 @@ int pqw_finish(struct pqw_writer *w, struct pqw_where *where) {
             s->converted_type = PQ_CT_DATE;
             s->logical.kind = PQ_LT_DATE;
             break;
-        case TY_TIMESTAMP_UTC:
+        case TY_INT8: case TY_INT16: case TY_INT32:
+        case TY_UINT8: case TY_UINT16: case TY_UINT32: case TY_UINT64: {
+            static const struct { int ty, bits, is_signed, ct; } ints[] = {
+                { TY_INT8, 8, 1, PQ_CT_INT_8 }, { TY_INT16, 16, 1, PQ_CT_INT_16 },
+                { TY_INT32, 32, 1, PQ_CT_INT_32 }, { TY_UINT8, 8, 0, PQ_CT_UINT_8 },
+                { TY_UINT16, 16, 0, PQ_CT_UINT_16 }, { TY_UINT32, 32, 0, PQ_CT_UINT_32 },
+                { TY_UINT64, 64, 0, PQ_CT_UINT_64 },
+            };
+            for (size_t k = 0; k < sizeof ints / sizeof *ints; k++)
+                if (ints[k].ty == t) {
+                    s->has_converted_type = 1;
+                    s->converted_type = ints[k].ct;
+                    s->logical.kind = PQ_LT_INTEGER;
+                    s->logical.bit_width = ints[k].bits;
+                    s->logical.is_signed = ints[k].is_signed;
+                }
+            break;
+        }
+        case TY_DECIMAL:
+            if (l.repr == R_FLBA) {
+                s->has_type_length = 1;
+                s->type_length = (int32_t)l.width;
+            }
             s->has_converted_type = 1;
-            s->converted_type = PQ_CT_TIMESTAMP_MICROS;
-            /* fall through */
+            s->converted_type = PQ_CT_DECIMAL;
+            s->has_scale = s->has_precision = 1;
+            s->scale = sp->scale;
+            s->precision = sp->precision;
+            s->logical.kind = PQ_LT_DECIMAL;
+            s->logical.scale = sp->scale;
+            s->logical.precision = sp->precision;
+            break;
+        case TY_TIME:
+            /* Local time (isAdjustedToUTC = false), with the legacy
+               TIME_MILLIS / TIME_MICROS that LogicalTypes.md asks writers
+               to give local times as well; NANOS has none. */
+            if (sp->unit != TY_UNIT_NS) {
+                s->has_converted_type = 1;
+                s->converted_type = sp->unit == TY_UNIT_MS ? PQ_CT_TIME_MILLIS : PQ_CT_TIME_MICROS;
+            }
+            s->logical.kind = PQ_LT_TIME;
+            s->logical.unit = pq_unit[sp->unit];
+            s->logical.is_adjusted_to_utc = 0;
+            break;
+        case TY_TIMESTAMP_UTC:
         case TY_TIMESTAMP:
+            /* The legacy TIMESTAMP_MILLIS / MICROS mean UTC-adjusted to
+               readers that know only them: given to UTC columns alone. */
+            if (t == TY_TIMESTAMP_UTC && sp->unit != TY_UNIT_NS) {
+                s->has_converted_type = 1;
+                s->converted_type = sp->unit == TY_UNIT_MS ? PQ_CT_TIMESTAMP_MILLIS
+                                                           : PQ_CT_TIMESTAMP_MICROS;
+            }
             s->logical.kind = PQ_LT_TIMESTAMP;
-            s->logical.unit = PQ_MICROS;
+            s->logical.unit = pq_unit[sp->unit];
             s->logical.is_adjusted_to_utc = t == TY_TIMESTAMP_UTC;
             break;
-        default:
+        default:                     /* boolean, int64, float, double, binary */
             break;
         }
     }

@@ -5,29 +5,58 @@
    of data pages v1 (definition levels in the RLE/bit-packed hybrid; values
    dictionary-encoded with a PLAIN dictionary page and RLE_DICTIONARY
    indices, or, when the dictionary would pass its limits or not pay for
-   itself, DELTA_BINARY_PACKED for integers, dates and timestamps where that
-   halves their size, PLAIN otherwise), each page compressed with the chosen
-   codec.  Every column chunk and page header carries statistics
-   (min_value, max_value, null_count).  pqw_finish() writes the footer.
-   Columns are OPTIONAL.  With opt.threads > 1 the column chunks of a row
-   group are encoded by that many threads and written in column order; the
-   bytes are the same for every thread count.
+   itself, DELTA_BINARY_PACKED for INT32 and INT64 columns other than
+   floating point where that halves their size, PLAIN otherwise), each page
+   compressed with the chosen codec.  Every column chunk and page header
+   carries statistics (min_value, max_value, null_count, and nan_count for
+   FLOAT and DOUBLE), in the column's sort order; the footer's column_orders
+   are TypeDefinedOrder.  pqw_finish() writes the footer.  Columns are
+   OPTIONAL.  With opt.threads > 1 the column chunks of a row group are
+   encoded by that many threads and written in column order; the bytes are
+   the same for every thread count.
+
+   Types (types.h) and what they become:
+     boolean            BOOLEAN
+     int8, int16, int32 INT32, INTEGER(8|16|32, signed), INT_8|16|32
+     int64              INT64, no annotation
+     uint8|16|32        INT32, INTEGER(8|16|32, unsigned), UINT_8|16|32
+     uint64             INT64, INTEGER(64, unsigned), UINT_64
+     float, double      FLOAT, DOUBLE
+     decimal(P,S)       DECIMAL(P,S) logical and converted, scale and
+                        precision in the schema element: INT32 for P <= 9,
+                        INT64 for P <= 18, else FIXED_LEN_BYTE_ARRAY of the
+                        fewest bytes that hold 10^P - 1 (9..16), big-endian
+                        two's complement
+     date               INT32, DATE
+     time(ms|us|ns)     INT32 TIME(MILLIS) + TIME_MILLIS, INT64 TIME(MICROS)
+                        + TIME_MICROS, INT64 TIME(NANOS); isAdjustedToUTC
+                        false (a local time of day)
+     timestamp(ms|us|ns)      INT64 TIMESTAMP(unit, isAdjustedToUTC false)
+     timestamp_utc(ms|us|ns)  INT64 TIMESTAMP(unit, true) + TIMESTAMP_MILLIS
+                        or TIMESTAMP_MICROS (none for NANOS)
+     string             BYTE_ARRAY, STRING + UTF8; the text must be UTF-8
+     binary             BYTE_ARRAY, no annotation, any bytes
+   Values are read with ty_parse_value() and opt.format (the inferred types
+   through their own faster parsers first, with the same results).  String
+   and binary statistics are cut to 64 bytes (is_*_value_exact tells).
 
    Output is written sequentially to a file descriptor (pipes work); the
    writer owns nothing of the caller's and the caller keeps the fd open.
 
    Memory (from the pool), per thread: the typed values of the column chunk
-   being encoded (at most 8 bytes per row, plus 4 per row for dictionary
-   indices and 1 for definition levels), the dictionary (at most dict_limit
-   bytes of values and dict_entries entries, plus its table), one page of
-   levels and values, its compressed copy, the compressor, and with several
-   threads the encoded chunk until it is written; plus a 256 KiB output
-   buffer and the footer's row-group metadata (about 150 bytes per column
-   chunk).
+   being encoded (at most 8 bytes per row, 9..16 for decimals of precision
+   above 18, plus 4 per row for dictionary indices and 1 for definition
+   levels), the dictionary (at most dict_limit bytes of values and
+   dict_entries entries, plus its table), one page of levels and values,
+   its compressed copy, the compressor, and with several threads the
+   encoded chunk until it is written; plus a 256 KiB output buffer and the
+   footer's row-group metadata (about 150 bytes per column chunk).
 
    Failure: ERR_TYPE (a value that does not fit its column's type, or
-   invalid UTF-8 in a string column), ERR_IO, ERR_NOMEM; *where names the
-   line, the 1-based column and a detail message.
+   invalid UTF-8 in a string column: "column "NAME" is TYPE, but this value
+   is "TEXT"" with TYPE as ty_spec_format() writes it), ERR_USAGE (a column
+   spec outside its ranges), ERR_IO, ERR_NOMEM; *where names the line, the
+   1-based column and a detail message.
  */
 #ifndef CSV2PQ_PQWRITE_H
 #define CSV2PQ_PQWRITE_H
@@ -40,7 +69,8 @@
 
 struct pqw_column {
     const char *name;                /* copied by pqw_create */
-    struct ty_spec spec;             /* type and parameters (types.h) */
+    struct ty_spec spec;             /* type and parameters (types.h); spec.inferred
+                                        keeps inference's rules for the values */
     size_t source;                   /* field index in the batch's rows */
 };
 

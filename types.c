@@ -1,8 +1,13 @@
 #include "types.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
 
 static const char *const names[TY_COUNT_] = {
     "boolean", "int64", "double", "date", "timestamp", "timestamp_utc", "string",
@@ -336,6 +341,741 @@ int ty_from_mask(unsigned mask) {
 }
 
 struct ty_spec ty_spec_of(int type) {
-    struct ty_spec s = { .type = type, .unit = TY_UNIT_US };
+    struct ty_spec s = { .type = type, .unit = TY_UNIT_US, .inferred = 1 };
     return s;
+}
+
+/* ---- type specs ---- */
+
+static const char *const unit_names[3] = { "us", "ms", "ns" };   /* TY_UNIT_* */
+
+static int is_space(char c) { return c == ' ' || c == '\t'; }
+
+static void trim(const char **s, size_t *n) {
+    while (*n && is_space(**s))
+        (*s)++, (*n)--;
+    while (*n && is_space((*s)[*n - 1]))
+        (*n)--;
+}
+
+/* A parameter: a number of 1..3 digits (surrounding spaces ignored), or -1. */
+static int spec_number(const char *s, size_t n) {
+    trim(&s, &n);
+    return n == 0 || n > 3 ? -1 : digits(s, n);
+}
+
+static int spec_unit(const char *s, size_t n) {
+    trim(&s, &n);
+    for (int u = 0; u < 3; u++)
+        if (lower_eq(s, n, unit_names[u]))
+            return u;
+    return -1;
+}
+
+int ty_spec_parse(const char *text, struct ty_spec *spec) {
+    const char *s = text;
+    size_t n = strlen(text);
+    trim(&s, &n);
+    const char *open = memchr(s, '(', n), *args = NULL;
+    size_t name_len = open ? (size_t)(open - s) : n, nargs = 0;
+    while (name_len && is_space(s[name_len - 1]))
+        name_len--;
+    if (open) {
+        if (s[n - 1] != ')')
+            return 0;
+        args = open + 1;
+        nargs = (size_t)(s + n - 1 - args);
+    }
+    int t = -1;
+    for (int k = 0; k < TY_COUNT_ && t < 0; k++)
+        if (lower_eq(s, name_len, names[k]))
+            t = k;
+    if (t < 0)
+        return 0;
+    struct ty_spec r = { .type = t, .unit = TY_UNIT_US };
+    if (t == TY_DECIMAL) {
+        if (!args)
+            return 0;
+        const char *comma = memchr(args, ',', nargs);
+        size_t np = comma ? (size_t)(comma - args) : nargs;
+        r.precision = spec_number(args, np);
+        r.scale = comma ? spec_number(comma + 1, nargs - np - 1) : 0;
+        if (r.precision < 1 || r.precision > 38 || r.scale < 0 || r.scale > r.precision)
+            return 0;
+    } else if (t == TY_TIME || t == TY_TIMESTAMP || t == TY_TIMESTAMP_UTC) {
+        if (args && (r.unit = spec_unit(args, nargs)) < 0)
+            return 0;
+    } else if (args) {
+        return 0;
+    }
+    *spec = r;
+    return 1;
+}
+
+void ty_spec_format(const struct ty_spec *spec, char *buf, size_t n) {
+    int t = spec->type;
+    if (n == 0)
+        return;
+    if (t == TY_DECIMAL)
+        snprintf(buf, n, "decimal(%d,%d)", spec->precision, spec->scale);
+    else if ((t == TY_TIME || t == TY_TIMESTAMP || t == TY_TIMESTAMP_UTC) &&
+             spec->unit != TY_UNIT_US && spec->unit >= 0 && spec->unit < 3)
+        snprintf(buf, n, "%s(%s)", ty_name(t), unit_names[spec->unit]);
+    else
+        snprintf(buf, n, "%s", ty_name(t));
+}
+
+/* ---- numbers of a spec ---- */
+
+/* All-digit text as a number: 0 when empty, not all digits, beyond
+   UINT64_MAX, or with a leading zero when zeros_ok is 0. */
+static int unsigned_digits(const char *s, size_t n, int zeros_ok, uint64_t *v) {
+    if (n == 0 || (!zeros_ok && s[0] == '0' && n > 1))
+        return 0;
+    uint64_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_digit(s[i]))
+            return 0;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (acc > (UINT64_MAX - d) / 10)
+            return 0;
+        acc = acc * 10 + d;
+    }
+    *v = acc;
+    return 1;
+}
+
+static int parse_signed(const char *s, size_t n, int zeros_ok, int64_t min, int64_t max,
+                        int64_t *v) {
+    size_t i = 0;
+    int neg = 0;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        neg = s[i++] == '-';
+    uint64_t a;
+    if (!unsigned_digits(s + i, n - i, zeros_ok, &a))
+        return 0;
+    if (neg) {
+        if (a > (uint64_t)(-(min + 1)) + 1)
+            return 0;
+        *v = a == 0 ? 0 : -(int64_t)(a - 1) - 1;
+    } else {
+        if (a > (uint64_t)max)
+            return 0;
+        *v = (int64_t)a;
+    }
+    return 1;
+}
+
+/* Unsigned: an optional '+', never a '-'. */
+static int parse_unsigned(const char *s, size_t n, uint64_t max, uint64_t *v) {
+    size_t i = n && s[0] == '+';
+    uint64_t a;
+    if (!unsigned_digits(s + i, n - i, 1, &a) || a > max)
+        return 0;
+    *v = a;
+    return 1;
+}
+
+#define REAL_MAX 512                 /* longest double or float text read */
+
+/* The text of a double or float into buf (NUL-terminated) with the
+   format's decimal point made '.' and, when zeros_ok, leading zeros of the
+   integer part dropped.  Its length, or 0 when it cannot be a number (a
+   '.' with decimal_comma, too long). */
+static size_t real_text(const struct ty_format *f, int zeros_ok, const char *s, size_t n,
+                        char *buf) {
+    if (n == 0 || n >= REAL_MAX)
+        return 0;
+    size_t i = 0, k = 0;
+    if (s[0] == '-' || s[0] == '+')
+        buf[k++] = s[i++];
+    if (zeros_ok)
+        while (i + 1 < n && s[i] == '0' && is_digit(s[i + 1]))
+            i++;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (f->decimal_comma) {
+            if (c == '.')
+                return 0;
+            if (c == ',')
+                c = '.';
+        }
+        buf[k++] = c;
+    }
+    buf[k] = 0;
+    return k;
+}
+
+static int parse_double_fmt(const struct ty_format *f, int zeros_ok, const char *s, size_t n,
+                            double *v) {
+    if (!f->decimal_comma && !zeros_ok)
+        return ty_parse_double(s, n, v);
+    char buf[REAL_MAX];
+    size_t k = real_text(f, zeros_ok, s, n, buf);
+    return k && ty_parse_double(buf, k, v);
+}
+
+/* A float: the double grammar, rounded once by strtof; a finite text
+   beyond the float range does not fit. */
+static int parse_float(const struct ty_format *f, int zeros_ok, const char *s, size_t n,
+                       double *v) {
+    char buf[REAL_MAX];
+    size_t k = real_text(f, zeros_ok, s, n, buf);
+    double d;
+    if (!k || !ty_parse_double(buf, k, &d))
+        return 0;
+    if (isnan(d) || isinf(d)) {
+        size_t i = buf[0] == '-' || buf[0] == '+';
+        if (is_digit(buf[i]) || buf[i] == '.')   /* a number beyond double */
+            return 0;
+        *v = d;
+        return 1;
+    }
+    char *end;
+    float r = strtof(buf, &end);
+    if (isinf(r))
+        return 0;
+    *v = (double)r;
+    return 1;
+}
+
+static u128 pow10_u128(int k) {
+    u128 p = 1;
+    while (k-- > 0)
+        p *= 10;
+    return p;
+}
+
+/* [+-] digits [point digits] [e [+-] digits] as the unscaled integer of a
+   decimal(precision, scale): digits beyond the scale must be zeros and the
+   result must have at most precision digits. */
+static int parse_decimal(const struct ty_format *f, int precision, int scale,
+                         const char *s, size_t n, union ty_value *v) {
+    if (precision < 1 || precision > 38 || scale < 0 || scale > precision)
+        return 0;
+    char point = f->decimal_comma ? ',' : '.';
+    size_t i = 0;
+    int neg = 0;
+    if (n && (s[0] == '-' || s[0] == '+'))
+        neg = s[i++] == '-';
+    size_t ia = i;
+    while (i < n && is_digit(s[i]))
+        i++;
+    size_t ni = i - ia, fa = i, nf = 0;
+    if (i < n && s[i] == point) {
+        fa = ++i;
+        while (i < n && is_digit(s[i]))
+            i++;
+        nf = i - fa;
+    }
+    if (ni + nf == 0)
+        return 0;
+    int64_t e = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        int eneg = 0;
+        if (i < n && (s[i] == '-' || s[i] == '+'))
+            eneg = s[i++] == '-';
+        size_t e0 = i;
+        for (; i < n && is_digit(s[i]); i++)
+            if (e < 1000000)
+                e = e * 10 + (s[i] - '0');
+        if (i == e0)
+            return 0;
+        if (eneg)
+            e = -e;
+    }
+    if (i != n)
+        return 0;
+    /* unscaled = digits * 10^shift; the last -shift digits must be zeros */
+    int64_t shift = e - (int64_t)nf + scale;
+    size_t total = ni + nf;
+    size_t keep = shift >= 0 ? total : (uint64_t)-shift >= total ? 0 : total - (size_t)-shift;
+    u128 limit = pow10_u128(precision) - 1, acc = 0;
+    for (size_t j = 0; j < total; j++) {
+        unsigned d = (unsigned)((j < ni ? s[ia + j] : s[fa + j - ni]) - '0');
+        if (j >= keep) {
+            if (d)
+                return 0;
+        } else {
+            if (acc > (limit - d) / 10)
+                return 0;
+            acc = acc * 10 + d;
+        }
+    }
+    for (int64_t k = 0; acc && k < shift; k++) {
+        if (acc > limit / 10)
+            return 0;
+        acc *= 10;
+    }
+    u128 x = neg ? (u128)0 - acc : acc;
+    v->dec.lo = (uint64_t)x;
+    v->dec.hi = (int64_t)(uint64_t)(x >> 64);
+    return 1;
+}
+
+/* ---- dates and times of a spec ---- */
+
+static const int64_t unit_nanos[3] = { 1000, 1000000, 1 };   /* TY_UNIT_* */
+static const int unit_digits[3] = { 6, 3, 9 };
+
+/* Nanoseconds as a count of the unit: 0 when finer than the unit or
+   beyond int64. */
+static int to_unit(i128 ns, int unit, int64_t *v) {
+    if (unit < 0 || unit > 2 || ns % unit_nanos[unit])
+        return 0;
+    i128 q = ns / unit_nanos[unit];
+    if (q < INT64_MIN || q > INT64_MAX)
+        return 0;
+    *v = (int64_t)q;
+    return 1;
+}
+
+/* HH:MM[:SS[.f]] at s[*pos] (H:MM too when short_hour), with at most
+   max_frac fraction digits: nanoseconds since midnight in *nod. */
+static int clock_text(const char *s, size_t n, size_t *pos, int short_hour, int max_frac,
+                      int64_t *nod) {
+    size_t i = *pos, h0 = i;
+    while (i < n && i - h0 < 2 && is_digit(s[i]))
+        i++;
+    if (i == h0 || (i - h0 == 1 && !short_hour))
+        return 0;
+    int hh = digits(s + h0, i - h0), mm, ss = 0;
+    if (hh > 23 || n - i < 3 || s[i] != ':' || (mm = digits(s + i + 1, 2)) < 0 || mm > 59)
+        return 0;
+    i += 3;
+    int64_t frac = 0;
+    if (i < n && s[i] == ':') {
+        if (n - i < 3 || (ss = digits(s + i + 1, 2)) < 0 || ss > 59)
+            return 0;
+        i += 3;
+        if (i < n && s[i] == '.') {
+            size_t f = ++i;
+            while (i < n && i - f < 9 && is_digit(s[i]))
+                i++;
+            size_t nd = i - f;
+            if (nd == 0 || (int)nd > max_frac)
+                return 0;
+            frac = digits(s + f, nd);
+            for (size_t k = nd; k < 9; k++)
+                frac *= 10;
+        }
+    }
+    *nod = ((int64_t)hh * 3600 + mm * 60 + ss) * 1000000000LL + frac;
+    *pos = i;
+    return 1;
+}
+
+/* ISO date [( |T) clock [zone]]: days, nanoseconds of the day, and the
+   zone's offset in seconds east of UTC (*zone 1 when there is one). */
+static int iso_timestamp(const char *s, size_t n, int max_frac, int64_t *days, int64_t *nod,
+                         int *zone, int32_t *offset) {
+    if (n < 10 || !date_prefix(s, days))
+        return 0;
+    *nod = 0;
+    *zone = 0;
+    *offset = 0;
+    if (n == 10)
+        return 1;
+    size_t i = 11;
+    if ((s[10] != ' ' && s[10] != 'T') || !clock_text(s, n, &i, 0, max_frac, nod))
+        return 0;
+    if (i == n)
+        return 1;
+    if (s[i] == 'Z' && i + 1 == n) {
+        *zone = 1;
+        return 1;
+    }
+    if (s[i] != '+' && s[i] != '-')
+        return 0;
+    int sign = s[i] == '-' ? -1 : 1;
+    size_t rest = n - i - 1;
+    const char *z = s + i + 1;
+    int oh, om = 0;
+    if (rest == 2)
+        oh = digits(z, 2);
+    else if (rest == 4)
+        oh = digits(z, 2), om = digits(z + 2, 2);
+    else if (rest == 5 && z[2] == ':')
+        oh = digits(z, 2), om = digits(z + 3, 2);
+    else
+        return 0;
+    if (oh < 0 || oh > 23 || om < 0 || om > 59)
+        return 0;
+    *zone = 1;
+    *offset = sign * (oh * 3600 + om * 60);
+    return 1;
+}
+
+/* What a format matched; -1 where nothing was. */
+struct when {
+    int year, mon, mday, yday, wday;
+    int hour, hour12, pm, min, sec;
+    int64_t nanos;
+    int zone;
+    int32_t offset;                  /* seconds east of UTC */
+};
+
+static const char *const month_names[12] = {
+    "january", "february", "march", "april", "may", "june", "july", "august",
+    "september", "october", "november", "december"
+};
+static const char *const day_names[7] = {
+    "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
+};
+
+/* min..max digits at s[*i] (greedy) as a number in [lo, hi]. */
+static int num_field(const char *s, size_t n, size_t *i, size_t min, size_t max, int lo, int hi,
+                     int *v) {
+    size_t k = *i;
+    int x = 0;
+    while (k < n && k - *i < max && is_digit(s[k]))
+        x = x * 10 + (s[k++] - '0');
+    if (k - *i < min || x < lo || x > hi)
+        return 0;
+    *i = k;
+    *v = x;
+    return 1;
+}
+
+/* Whether s (k bytes at least) starts with the lower-case word's first k
+   letters, in any case. */
+static int lower_prefix(const char *s, const char *word, size_t k) {
+    for (size_t i = 0; i < k; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != word[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* One of the names (full, or its first three letters), any case. */
+static int name_field(const char *s, size_t n, size_t *i, const char *const *list, int count,
+                      int *v) {
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < count; k++) {
+            size_t len = pass ? 3 : strlen(list[k]);
+            if (n - *i >= len && lower_prefix(s + *i, list[k], len)) {
+                *i += len;
+                *v = k;
+                return 1;
+            }
+        }
+    return 0;
+}
+
+/* Z, +hh, +hhmm or +hh:mm (or '-'). */
+static int zone_field(const char *s, size_t n, size_t *i, int32_t *offset) {
+    size_t k = *i;
+    if (k < n && s[k] == 'Z') {
+        *i = k + 1;
+        *offset = 0;
+        return 1;
+    }
+    if (k >= n || (s[k] != '+' && s[k] != '-'))
+        return 0;
+    int sign = s[k++] == '-' ? -1 : 1;
+    int hh, mm = 0;
+    if (n - k < 2 || (hh = digits(s + k, 2)) < 0)
+        return 0;
+    k += 2;
+    if (n - k >= 3 && s[k] == ':' && digits(s + k + 1, 2) >= 0) {
+        mm = digits(s + k + 1, 2);
+        k += 3;
+    } else if (n - k >= 2 && digits(s + k, 2) >= 0) {
+        mm = digits(s + k, 2);
+        k += 2;
+    }
+    if (hh > 23 || mm > 59)
+        return 0;
+    *i = k;
+    *offset = sign * (hh * 3600 + mm * 60);
+    return 1;
+}
+
+/* Match the format against s from *i on, filling w. */
+static int match(const char *fmt, const char *s, size_t n, size_t *i, struct when *w) {
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%') {
+            if (*i >= n || s[*i] != *p)
+                return 0;
+            (*i)++;
+            continue;
+        }
+        int ok, x = 0;
+        switch (*++p) {
+        case 'Y': ok = num_field(s, n, i, 4, 4, 0, 9999, &w->year); break;
+        case 'y':
+            ok = num_field(s, n, i, 1, 2, 0, 99, &x);
+            w->year = x < 69 ? 2000 + x : 1900 + x;
+            break;
+        case 'm': ok = num_field(s, n, i, 1, 2, 1, 12, &w->mon); break;
+        case 'e':
+            if (*i < n && s[*i] == ' ')
+                (*i)++;
+            /* fall through */
+        case 'd': ok = num_field(s, n, i, 1, 2, 1, 31, &w->mday); break;
+        case 'j': ok = num_field(s, n, i, 1, 3, 1, 366, &w->yday); break;
+        case 'b': case 'B': case 'h':
+            ok = name_field(s, n, i, month_names, 12, &x);
+            w->mon = x + 1;
+            break;
+        case 'a': case 'A': ok = name_field(s, n, i, day_names, 7, &w->wday); break;
+        case 'H': ok = num_field(s, n, i, 1, 2, 0, 23, &w->hour); break;
+        case 'I': ok = num_field(s, n, i, 1, 2, 1, 12, &w->hour12); break;
+        case 'M': ok = num_field(s, n, i, 1, 2, 0, 59, &w->min); break;
+        case 'S': ok = num_field(s, n, i, 1, 2, 0, 59, &w->sec); break;
+        case 'p':
+            ok = n - *i >= 2 && (lower_eq(s + *i, 2, "am") || lower_eq(s + *i, 2, "pm"));
+            if (ok) {
+                w->pm = s[*i] == 'p' || s[*i] == 'P';
+                *i += 2;
+            }
+            break;
+        case 'f': {
+            size_t k = *i;
+            int64_t f = 0;
+            while (k < n && k - *i < 9 && is_digit(s[k]))
+                f = f * 10 + (s[k++] - '0');
+            ok = k > *i;
+            for (size_t d = k - *i; d < 9; d++)
+                f *= 10;
+            w->nanos = f;
+            *i = k;
+            break;
+        }
+        case 'z': ok = w->zone = zone_field(s, n, i, &w->offset); break;
+        case 'Z':
+            ok = 1;
+            if (n - *i >= 3 && (memcmp(s + *i, "UTC", 3) == 0 || memcmp(s + *i, "GMT", 3) == 0))
+                *i += 3;
+            else if (*i < n && s[*i] == 'Z')
+                *i += 1;
+            else
+                ok = 0;
+            w->zone |= ok;
+            w->offset = 0;
+            break;
+        case 'T': ok = match("%H:%M:%S", s, n, i, w); break;
+        case 'R': ok = match("%H:%M", s, n, i, w); break;
+        case 'F': ok = match("%Y-%m-%d", s, n, i, w); break;
+        case 'D': ok = match("%m/%d/%y", s, n, i, w); break;
+        case '%': ok = *i < n && s[*i] == '%'; *i += ok; break;
+        default: return 0;           /* unknown, or a '%' ending the format */
+        }
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* The whole text read with fmt: days, nanoseconds of the day, zone. */
+static int with_format(const char *fmt, const char *s, size_t n, int64_t *days, int64_t *nod,
+                       int *zone, int32_t *offset) {
+    struct when w = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0 };
+    size_t i = 0;
+    if (!match(fmt, s, n, &i, &w) || i != n || w.year < 0)
+        return 0;
+    int64_t d;
+    if (w.mon > 0 && w.mday > 0) {
+        if (w.mday > days_in_month(w.year, w.mon))
+            return 0;
+        d = ty_days_from_civil(w.year, (unsigned)w.mon, (unsigned)w.mday);
+        if (w.yday > 0 && d - ty_days_from_civil(w.year, 1, 1) + 1 != w.yday)
+            return 0;
+    } else if (w.yday > 0 && w.mon < 0 && w.mday < 0) {
+        if (w.yday > 365 + (days_in_month(w.year, 2) == 29))
+            return 0;
+        d = ty_days_from_civil(w.year, 1, 1) + w.yday - 1;
+    } else {
+        return 0;
+    }
+    if (w.wday >= 0 && ((d + 4) % 7 + 7) % 7 != w.wday)   /* 1970-01-01 was a Thursday */
+        return 0;
+    int hour = w.hour;
+    if (w.hour12 >= 0) {
+        if (w.pm < 0)
+            return 0;
+        int h = w.hour12 % 12 + (w.pm ? 12 : 0);
+        if (hour >= 0 && hour != h)
+            return 0;
+        hour = h;
+    }
+    *days = d;
+    *nod = ((int64_t)(hour < 0 ? 0 : hour) * 3600 + (w.min < 0 ? 0 : w.min) * 60 +
+            (w.sec < 0 ? 0 : w.sec)) * 1000000000LL + w.nanos;
+    *zone = w.zone;
+    *offset = w.offset;
+    return 1;
+}
+
+static int parse_date_value(const struct ty_format *f, const char *s, size_t n, int64_t *v) {
+    int64_t days, nod;
+    int zone;
+    int32_t offset;
+    if (f->date_format && with_format(f->date_format, s, n, &days, &nod, &zone, &offset) &&
+        nod == 0 && !zone) {
+        *v = days;
+        return 1;
+    }
+    int32_t d;
+    if (!ty_parse_date(s, n, &d))
+        return 0;
+    *v = d;
+    return 1;
+}
+
+static int parse_time_value(const struct ty_spec *sp, const char *s, size_t n, int64_t *v) {
+    size_t i = 0;
+    int64_t nod;
+    if (sp->unit < 0 || sp->unit > 2)
+        return 0;
+    return clock_text(s, n, &i, 1, sp->inferred ? unit_digits[sp->unit] : 9, &nod) && i == n &&
+           to_unit(nod, sp->unit, v);
+}
+
+static int parse_timestamp_value(const struct ty_spec *sp, const struct ty_format *f,
+                                 const char *s, size_t n, int64_t *v) {
+    int64_t days, nod;
+    int zone;
+    int32_t offset;
+    if (sp->unit < 0 || sp->unit > 2)
+        return 0;
+    if (!(f->timestamp_format &&
+          with_format(f->timestamp_format, s, n, &days, &nod, &zone, &offset)) &&
+        !(f->date_format && with_format(f->date_format, s, n, &days, &nod, &zone, &offset)) &&
+        !iso_timestamp(s, n, sp->inferred ? unit_digits[sp->unit] : 9, &days, &nod, &zone,
+                       &offset))
+        return 0;
+    if (zone != (sp->type == TY_TIMESTAMP_UTC))
+        return 0;
+    return to_unit((i128)days * 86400000000000LL + nod - (i128)offset * 1000000000LL,
+                   sp->unit, v);
+}
+
+int ty_parse_value(const struct ty_spec *sp, const struct ty_format *f, const char *s, size_t n,
+                   union ty_value *v) {
+    static const struct ty_format defaults;
+    if (!f)
+        f = &defaults;
+    int zeros_ok = !sp->inferred, b;
+    switch (sp->type) {
+    case TY_BOOLEAN:
+        if (!ty_parse_bool(s, n, &b))
+            return 0;
+        v->i = b;
+        return 1;
+    case TY_INT8: return parse_signed(s, n, zeros_ok, INT8_MIN, INT8_MAX, &v->i);
+    case TY_INT16: return parse_signed(s, n, zeros_ok, INT16_MIN, INT16_MAX, &v->i);
+    case TY_INT32: return parse_signed(s, n, zeros_ok, INT32_MIN, INT32_MAX, &v->i);
+    case TY_INT64: return parse_signed(s, n, zeros_ok, INT64_MIN, INT64_MAX, &v->i);
+    case TY_UINT8: return parse_unsigned(s, n, UINT8_MAX, &v->u);
+    case TY_UINT16: return parse_unsigned(s, n, UINT16_MAX, &v->u);
+    case TY_UINT32: return parse_unsigned(s, n, UINT32_MAX, &v->u);
+    case TY_UINT64: return parse_unsigned(s, n, UINT64_MAX, &v->u);
+    case TY_DOUBLE: return parse_double_fmt(f, zeros_ok, s, n, &v->d);
+    case TY_FLOAT: return parse_float(f, zeros_ok, s, n, &v->d);
+    case TY_DECIMAL: return parse_decimal(f, sp->precision, sp->scale, s, n, v);
+    case TY_DATE: return parse_date_value(f, s, n, &v->i);
+    case TY_TIME: return parse_time_value(sp, s, n, &v->i);
+    case TY_TIMESTAMP:
+    case TY_TIMESTAMP_UTC: return parse_timestamp_value(sp, f, s, n, &v->i);
+    case TY_STRING:
+    case TY_BINARY: return 1;
+    default: return 0;
+    }
+}
+
+int ty_compare(const struct ty_spec *spec, const union ty_value *a, const union ty_value *b) {
+    switch (spec->type) {
+    case TY_UINT8: case TY_UINT16: case TY_UINT32: case TY_UINT64:
+        return (a->u > b->u) - (a->u < b->u);
+    case TY_DOUBLE: case TY_FLOAT:
+        if (isnan(a->d) || isnan(b->d))
+            return !!isnan(a->d) - !!isnan(b->d);
+        return (a->d > b->d) - (a->d < b->d);
+    case TY_DECIMAL:
+        if (a->dec.hi != b->dec.hi)
+            return a->dec.hi < b->dec.hi ? -1 : 1;
+        return (a->dec.lo > b->dec.lo) - (a->dec.lo < b->dec.lo);
+    case TY_STRING: case TY_BINARY:
+        return 0;
+    default:
+        return (a->i > b->i) - (a->i < b->i);
+    }
+}
+
+unsigned ty_mask_fmt(const struct ty_format *f, const char *s, size_t n) {
+    if (!f || (!f->date_format && !f->timestamp_format && !f->decimal_comma))
+        return ty_mask(s, n);
+    unsigned m = TY_BIT(TY_STRING), t = 0;
+    int b;
+    if (n == 0)
+        return m;
+    if (ty_parse_bool(s, n, &b))
+        return m | TY_BIT(TY_BOOLEAN);
+    static const int temporal[3] = { TY_DATE, TY_TIMESTAMP, TY_TIMESTAMP_UTC };
+    for (int k = 0; k < 3; k++) {
+        struct ty_spec sp = ty_spec_of(temporal[k]);
+        union ty_value v;
+        if (ty_parse_value(&sp, f, s, n, &v))
+            t |= TY_BIT(temporal[k]);
+    }
+    if (t)                           /* a date or time, never a number */
+        return m | t;
+    int64_t i;
+    if (ty_parse_int64(s, n, &i))
+        return m | TY_BIT(TY_INT64) | TY_BIT(TY_DOUBLE);
+    size_t k = s[0] == '-' || s[0] == '+';
+    while (k < n && is_digit(s[k]))
+        k++;
+    if (k == n)                       /* an integer beyond int64 stays text */
+        return m;
+    double d;
+    if (parse_double_fmt(f, 0, s, n, &d))
+        return m | TY_BIT(TY_DOUBLE);
+    return m;
+}
+
+int ty_format_check(const char *fmt, int type, char *msg, size_t n) {
+    int year = 0, month = 0, day = 0, yday = 0, hour12 = 0, ampm = 0;
+    char timed = 0;
+    const char *why = NULL;
+    for (const char *p = fmt; *p && !why; p++) {
+        if (*p != '%')
+            continue;
+        char c = *++p;
+        switch (c) {
+        case 'Y': case 'y': year = 1; break;
+        case 'm': case 'b': case 'B': case 'h': month = 1; break;
+        case 'd': case 'e': day = 1; break;
+        case 'j': yday = 1; break;
+        case 'a': case 'A': case '%': break;
+        case 'F': case 'D': year = month = day = 1; break;
+        case 'I': hour12 = 1; timed = c; break;
+        case 'p': ampm = 1; timed = c; break;
+        case 'H': case 'M': case 'S': case 'f': case 'z': case 'Z': case 'T': case 'R':
+            timed = c;
+            break;
+        case 0: why = "ends in a lone %"; p--; break;
+        default:
+            snprintf(msg, n, "%%%c is not a directive (see csv2pq(1) for the list)", c);
+            return 0;
+        }
+    }
+    if (!why && !year)
+        why = "has no year (%Y or %y)";
+    else if (!why && !(month && day) && !yday)
+        why = "has no month and day (%m or %b, and %d), nor %j";
+    else if (!why && hour12 && !ampm)
+        why = "has %I without %p";
+    else if (!why && type == TY_DATE && timed)
+        snprintf(msg, n, "is a date format, but %%%c is a time or zone directive", timed);
+    if (type == TY_DATE && timed && !why)
+        return 0;
+    if (why)
+        snprintf(msg, n, "%s", why);
+    return !why;
 }

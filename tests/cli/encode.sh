@@ -140,12 +140,12 @@ check "empty input message" "csv2pq: <stdin>: no header and no rows: the input i
 printf 'a,b\n1,2\n3\n' > "$T/short.csv"
 run "$BIN" "$T/short.csv" -o "$T/short.parquet"
 check "short row status" 1 "$status"
-check "short row message" "csv2pq: $T/short.csv:3:2: expected 2 fields, found 1" "$err"
+check "short row message" "csv2pq: $T/short.csv:3:2: expected 2 fields, found 1; --on-error skip leaves such rows out, --on-error null pads short rows" "$err"
 [ -e "$T/short.parquet" ] && fail "short row left a file" || pass
 
 printf 'a,b\n1,2\n3,4,5\n' > "$T/long.csv"
 run "$BIN" "$T/long.csv" -o "$T/long.parquet"
-check "long row message" "csv2pq: $T/long.csv:3:3: expected 2 fields, found 3" "$err"
+check "long row message" "csv2pq: $T/long.csv:3:3: expected 2 fields, found 3; --on-error skip leaves such rows out, --on-error null pads short rows" "$err"
 
 printf 'a,b\n1,"x\ny\n2,3\n' > "$T/quote.csv"
 run "$BIN" "$T/quote.csv" -o "$T/quote.parquet"
@@ -154,15 +154,15 @@ check "unterminated quote message" "csv2pq: $T/quote.csv:2:2: quoted field is no
 
 printf 'id,fare,note\n1,2.5,x\n2,3,y\n3,4,"multi\nline"\n4,N/A,z\n' > "$T/drift.csv"
 for j in 1 2; do
-    run "$BIN" -j$j --row-group-size 2 "$T/drift.csv" -o "$T/drift.parquet"
+    run sh -c "cat '$T/drift.csv' | '$BIN' -j$j --row-group-size 2 -o '$T/drift.parquet'"
     check "type drift status -j$j" 1 "$status"
-    check "type drift message -j$j" "csv2pq: $T/drift.csv:6:2: column \"fare\" is double, but this value is \"N/A\"" "$err"
+    check "type drift message -j$j" "csv2pq: <stdin>:6:2: column \"fare\" is double, but this value is \"N/A\"; use --type fare=string, --null 'N/A', or --on-error null|skip (types were inferred from the first 2 rows; --infer-rows N with a regular input file, or a larger -m, lets inference see more)" "$err"
 done
 ls "$T" | grep -q 'csv2pq-' && fail "temporary file left behind" || pass
 
 printf 'a\n\377\n' > "$T/utf8.csv"
 run "$BIN" "$T/utf8.csv" -o "$T/utf8.parquet"
-check "invalid UTF-8" "csv2pq: $T/utf8.csv:2:1: invalid UTF-8 in column \"a\"" "$err"
+check "invalid UTF-8" "csv2pq: $T/utf8.csv:2:1: column \"a\" holds invalid UTF-8; --binary keeps the bytes as they are, --on-error null|skip drops them" "$err"
 
 printf '\377\376a\000\n\000' > "$T/utf16.csv"
 run "$BIN" "$T/utf16.csv" -o "$T/utf16.parquet"

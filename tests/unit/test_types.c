@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <float.h>
+#include <math.h>
 
 #include "types.h"
 
@@ -148,6 +150,483 @@ static void test_inference(void **state) {
 #undef M
 }
 
+/* ---- type specs ---- */
+
+static void spec_round_trip(const char *text, const char *canonical, int type, int p, int sc,
+                            int unit) {
+    struct ty_spec sp, again;
+    char buf[64];
+    if (!ty_spec_parse(text, &sp))
+        fail_msg("%s does not parse", text);
+    assert_int_equal(sp.type, type);
+    assert_int_equal(sp.inferred, 0);
+    if (type == TY_DECIMAL) {
+        assert_int_equal(sp.precision, p);
+        assert_int_equal(sp.scale, sc);
+    }
+    assert_int_equal(sp.unit, unit);
+    ty_spec_format(&sp, buf, sizeof buf);
+    assert_string_equal(buf, canonical);
+    assert_true(ty_spec_parse(buf, &again));
+    assert_memory_equal(&sp, &again, sizeof sp);
+}
+
+static void test_spec(void **state) {
+    (void)state;
+    static const char *const simple[] = {
+        "boolean", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+        "float", "double", "date", "string", "binary",
+    };
+    static const int simple_types[] = {
+        TY_BOOLEAN, TY_INT8, TY_INT16, TY_INT32, TY_INT64, TY_UINT8, TY_UINT16, TY_UINT32,
+        TY_UINT64, TY_FLOAT, TY_DOUBLE, TY_DATE, TY_STRING, TY_BINARY,
+    };
+    for (size_t i = 0; i < sizeof simple / sizeof *simple; i++)
+        spec_round_trip(simple[i], simple[i], simple_types[i], 0, 0, TY_UNIT_US);
+    spec_round_trip("INT32", "int32", TY_INT32, 0, 0, TY_UNIT_US);
+    spec_round_trip("decimal(12,2)", "decimal(12,2)", TY_DECIMAL, 12, 2, TY_UNIT_US);
+    spec_round_trip("DECIMAL( 38 , 38 )", "decimal(38,38)", TY_DECIMAL, 38, 38, TY_UNIT_US);
+    spec_round_trip("decimal(7)", "decimal(7,0)", TY_DECIMAL, 7, 0, TY_UNIT_US);
+    spec_round_trip(" Decimal (1,0) ", "decimal(1,0)", TY_DECIMAL, 1, 0, TY_UNIT_US);
+    spec_round_trip("time", "time", TY_TIME, 0, 0, TY_UNIT_US);
+    spec_round_trip("time(ms)", "time(ms)", TY_TIME, 0, 0, TY_UNIT_MS);
+    spec_round_trip("TIME(US)", "time", TY_TIME, 0, 0, TY_UNIT_US);
+    spec_round_trip("time( ns )", "time(ns)", TY_TIME, 0, 0, TY_UNIT_NS);
+    spec_round_trip("timestamp", "timestamp", TY_TIMESTAMP, 0, 0, TY_UNIT_US);
+    spec_round_trip("timestamp(us)", "timestamp", TY_TIMESTAMP, 0, 0, TY_UNIT_US);
+    spec_round_trip("Timestamp(MS)", "timestamp(ms)", TY_TIMESTAMP, 0, 0, TY_UNIT_MS);
+    spec_round_trip("timestamp(ns)", "timestamp(ns)", TY_TIMESTAMP, 0, 0, TY_UNIT_NS);
+    spec_round_trip("timestamp_utc", "timestamp_utc", TY_TIMESTAMP_UTC, 0, 0, TY_UNIT_US);
+    spec_round_trip("TIMESTAMP_UTC(ms)", "timestamp_utc(ms)", TY_TIMESTAMP_UTC, 0, 0, TY_UNIT_MS);
+    spec_round_trip("timestamp_utc (ns)", "timestamp_utc(ns)", TY_TIMESTAMP_UTC, 0, 0, TY_UNIT_NS);
+    static const char *const bad[] = {
+        "", "int", "int128", "decimal", "decimal()", "decimal(0,0)", "decimal(39,0)",
+        "decimal(5,6)", "decimal(5,-1)", "decimal(5,2", "decimal(5,2,1)", "decimal(a,b)",
+        "decimal(1000,2)", "time(s)", "time()", "timestamp(seconds)", "int32(4)", "string()",
+        "strings", "date(ms)", "timestamp(ms)x", "timestamp ms", "decimal(,2)",
+    };
+    struct ty_spec sp;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (ty_spec_parse(bad[i], &sp))
+            fail_msg("%s parsed", bad[i]);
+    /* inferred types: their spec prints as their name */
+    for (int t = 0; t < TY_INFERRED_; t++) {
+        char buf[32];
+        struct ty_spec of = ty_spec_of(t);
+        assert_int_equal(of.inferred, 1);
+        ty_spec_format(&of, buf, sizeof buf);
+        assert_string_equal(buf, ty_name(t));
+    }
+    char small[6];
+    assert_true(ty_spec_parse("decimal(12,2)", &sp));
+    ty_spec_format(&sp, small, sizeof small);
+    assert_string_equal(small, "decim");
+}
+
+/* ---- values of a spec ---- */
+
+static struct ty_spec spec(const char *text) {
+    struct ty_spec sp;
+    if (!ty_spec_parse(text, &sp))
+        fail_msg("%s", text);
+    return sp;
+}
+
+static int value(const char *type, const struct ty_format *f, const char *s, union ty_value *v) {
+    struct ty_spec sp = spec(type);
+    return ty_parse_value(&sp, f, s, strlen(s), v);
+}
+
+#define FITS_I(type, s, want) do { union ty_value v_; \
+    if (!value(type, NULL, s, &v_)) fail_msg("%s: %s does not fit", type, s); \
+    if (v_.i != (int64_t)(want)) fail_msg("%s: %s is %lld", type, s, (long long)v_.i); } while (0)
+#define FITS_U(type, s, want) do { union ty_value v_; \
+    if (!value(type, NULL, s, &v_)) fail_msg("%s: %s does not fit", type, s); \
+    assert_true(v_.u == (uint64_t)(want)); } while (0)
+#define NOFIT(type, s) do { union ty_value v_; \
+    if (value(type, NULL, s, &v_)) fail_msg("%s: %s fits", type, s); } while (0)
+
+static void test_integer_values(void **state) {
+    (void)state;
+    FITS_I("int8", "-128", -128);
+    FITS_I("int8", "127", 127);
+    FITS_I("int8", "+0", 0);
+    FITS_I("int8", "-0", 0);
+    FITS_I("int8", "007", 7);
+    FITS_I("int8", "-0000000000000000000000000127", -127);
+    NOFIT("int8", "128");
+    NOFIT("int8", "-129");
+    FITS_I("int16", "-32768", -32768);
+    FITS_I("int16", "32767", 32767);
+    NOFIT("int16", "32768");
+    NOFIT("int16", "-32769");
+    FITS_I("int32", "-2147483648", INT32_MIN);
+    FITS_I("int32", "2147483647", INT32_MAX);
+    NOFIT("int32", "2147483648");
+    NOFIT("int32", "-2147483649");
+    FITS_I("int64", "-9223372036854775808", INT64_MIN);
+    FITS_I("int64", "9223372036854775807", INT64_MAX);
+    FITS_I("int64", "00", 0);
+    NOFIT("int64", "9223372036854775808");
+    NOFIT("int64", "99999999999999999999999");
+    FITS_U("uint8", "255", 255);
+    FITS_U("uint8", "+255", 255);
+    FITS_U("uint8", "000255", 255);
+    NOFIT("uint8", "256");
+    NOFIT("uint8", "-1");
+    NOFIT("uint8", "-0");
+    FITS_U("uint16", "65535", 65535);
+    NOFIT("uint16", "65536");
+    FITS_U("uint32", "4294967295", UINT32_MAX);
+    NOFIT("uint32", "4294967296");
+    FITS_U("uint64", "18446744073709551615", UINT64_MAX);
+    NOFIT("uint64", "18446744073709551616");
+    static const char *const bad[] = { "", "+", "-", "1.0", "1e3", " 1", "1 ", "0x10", "1_000", "1,000", "--1", "+-1" };
+    static const char *const types[] = { "int8", "int32", "int64", "uint8", "uint64" };
+    for (size_t t = 0; t < sizeof types / sizeof *types; t++)
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+            NOFIT(types[t], bad[i]);
+    /* inference's int64 keeps refusing leading zeros */
+    struct ty_spec inf = ty_spec_of(TY_INT64);
+    union ty_value v;
+    assert_false(ty_parse_value(&inf, NULL, "007", 3, &v));
+    assert_true(ty_parse_value(&inf, NULL, "-7", 2, &v) && v.i == -7);
+    /* booleans */
+    assert_true(value("boolean", NULL, "TRUE", &v) && v.i == 1);
+    assert_true(value("boolean", NULL, "false", &v) && v.i == 0);
+    assert_false(value("boolean", NULL, "1", &v));
+    /* strings and binary fit anything */
+    assert_true(value("string", NULL, "", &v));
+    assert_true(value("binary", NULL, "\xff", &v));
+}
+
+static void test_real_values(void **state) {
+    (void)state;
+    union ty_value v;
+    struct ty_format comma = { .decimal_comma = 1 };
+    assert_true(value("double", NULL, "0.1", &v) && v.d == 0.1);
+    assert_true(value("double", NULL, "007.5", &v) && v.d == 7.5);
+    assert_true(value("double", NULL, "-00", &v) && v.d == 0 && signbit(v.d));
+    assert_true(value("double", NULL, "1e400", &v) && isinf(v.d));
+    assert_false(value("double", NULL, "1,5", &v));
+    assert_true(value("double", &comma, "1,5", &v) && v.d == 1.5);
+    assert_true(value("double", &comma, "-,5e1", &v) && v.d == -5);
+    assert_true(value("double", &comma, "12", &v) && v.d == 12);
+    assert_false(value("double", &comma, "1.5", &v));
+    assert_false(value("double", &comma, "1,5,0", &v));
+    assert_false(value("double", &comma, "1.000,5", &v));
+    struct ty_spec inf = ty_spec_of(TY_DOUBLE);
+    assert_false(ty_parse_value(&inf, NULL, "00.5", 4, &v));
+    assert_true(ty_parse_value(&inf, &comma, "0,5", 3, &v) && v.d == 0.5);
+    assert_false(ty_parse_value(&inf, &comma, "00,5", 4, &v));
+    /* float: rounded once, to nearest; finite overflow does not fit */
+    assert_true(value("float", NULL, "0.1", &v) && v.d == (double)0.1f);
+    assert_true(value("float", NULL, "3.4028235e38", &v) && v.d == (double)FLT_MAX);
+    assert_true(value("float", NULL, "3.40282356e38", &v) && v.d == (double)FLT_MAX);
+    assert_false(value("float", NULL, "3.4028236e38", &v));
+    assert_false(value("float", NULL, "-1e39", &v));
+    assert_false(value("float", NULL, "1e400", &v));
+    assert_true(value("float", NULL, "-inf", &v) && isinf(v.d) && v.d < 0);
+    assert_true(value("float", NULL, "NaN", &v) && isnan(v.d));
+    assert_true(value("float", NULL, "1e-50", &v) && v.d == 0);
+    assert_true(value("float", NULL, "1e-45", &v) && v.d > 0);
+    assert_true(value("float", NULL, "16777217", &v) && v.d == 16777216.0);
+    /* 1 + 2^-24 + 2^-80: just above the midpoint of two floats, but its
+       double is the midpoint itself, which rounds to even (down): rounding
+       once, from the text, goes up */
+    assert_true(value("float", NULL, "1.0000000596046447753906258271806190991376", &v) &&
+                v.d == (double)nextafterf(1.0f, 2.0f));
+    assert_true(value("float", &comma, "2,5", &v) && v.d == 2.5);
+    assert_false(value("float", &comma, "2.5", &v));
+}
+
+static void check_dec(const char *type, const struct ty_format *f, const char *s, int64_t hi,
+                      uint64_t lo) {
+    union ty_value v;
+    if (!value(type, f, s, &v))
+        fail_msg("%s: %s does not fit", type, s);
+    if (v.dec.hi != hi || v.dec.lo != lo)
+        fail_msg("%s: %s is %lld:%llu", type, s, (long long)v.dec.hi, (unsigned long long)v.dec.lo);
+}
+
+static void test_decimal_values(void **state) {
+    (void)state;
+    struct ty_format comma = { .decimal_comma = 1 };
+    check_dec("decimal(5,2)", NULL, "1.5", 0, 150);
+    check_dec("decimal(5,2)", NULL, "-1.5", -1, (uint64_t)-150);
+    check_dec("decimal(5,2)", NULL, "999.99", 0, 99999);
+    check_dec("decimal(5,2)", NULL, "-999.99", -1, (uint64_t)-99999);
+    check_dec("decimal(5,2)", NULL, "0001.2000", 0, 120);
+    check_dec("decimal(5,2)", NULL, ".5", 0, 50);
+    check_dec("decimal(5,2)", NULL, "5.", 0, 500);
+    check_dec("decimal(5,2)", NULL, "+5", 0, 500);
+    check_dec("decimal(5,2)", NULL, "-0", 0, 0);
+    check_dec("decimal(5,2)", NULL, "1.5e2", 0, 15000);
+    check_dec("decimal(5,2)", NULL, "1500E-4", 0, 15);  /* 0.1500 */
+    check_dec("decimal(5,2)", NULL, "0e99999", 0, 0);
+    check_dec("decimal(5,2)", NULL, "0.000000000000000000000000000000000000000000000", 0, 0);
+    check_dec("decimal(5,2)", &comma, "-1,25", -1, (uint64_t)-125);
+    check_dec("decimal(5,2)", &comma, "7", 0, 700);
+    check_dec("decimal(1,0)", NULL, "9", 0, 9);
+    check_dec("decimal(1,1)", NULL, "-.9", -1, (uint64_t)-9);
+    check_dec("decimal(38,0)", NULL, "99999999999999999999999999999999999999",
+              0x4b3b4ca85a86c47a, 0x098a223fffffffff);
+    check_dec("decimal(38,0)", NULL, "-99999999999999999999999999999999999999",
+              (int64_t)~0x4b3b4ca85a86c47aull, ~0x098a223fffffffffull + 1);
+    check_dec("decimal(38,38)", NULL, "0.99999999999999999999999999999999999999",
+              0x4b3b4ca85a86c47a, 0x098a223fffffffff);
+    check_dec("decimal(20,0)", NULL, "18446744073709551616", 1, 0);
+    check_dec("decimal(20,0)", NULL, "-18446744073709551616", -1, 0);
+    union ty_value v;
+    static const char *const bad52[] = {
+        "1.234", "1000", "-1000", "99999.9", "1.5e3", "1e-3", "150E-4", "", ".", "-", "+.", "e5", "1e",
+        "1e+", "1.2.3", "1,5", " 1", "1 ", "nan", "inf", "0x1", "1..2", "--1",
+    };
+    for (size_t i = 0; i < sizeof bad52 / sizeof *bad52; i++)
+        if (value("decimal(5,2)", NULL, bad52[i], &v))
+            fail_msg("decimal(5,2): %s fits", bad52[i]);
+    assert_false(value("decimal(5,2)", &comma, "1.5", &v));
+    assert_false(value("decimal(38,0)", NULL, "100000000000000000000000000000000000000", &v));
+    assert_false(value("decimal(38,0)", NULL, "1e38", &v));
+    assert_true(value("decimal(38,0)", NULL, "1e37", &v));
+    assert_false(value("decimal(38,0)", NULL, "1e999999999999", &v));
+    assert_false(value("decimal(1,0)", NULL, "10", &v));
+    assert_true(value("decimal(3,1)", NULL, "12.30000000000000000000000000000000000000000000000", &v) &&
+                v.dec.lo == 123);
+}
+
+static void test_time_values(void **state) {
+    (void)state;
+    FITS_I("time", "00:00", 0);
+    FITS_I("time", "0:00", 0);
+    FITS_I("time", "9:05:01", (9 * 3600 + 5 * 60 + 1) * 1000000LL);
+    FITS_I("time", "23:59:59.999999", 86399999999LL);
+    FITS_I("time", "12:00:00.5", 43200500000LL);
+    FITS_I("time", "12:00:00.500000000", 43200500000LL);
+    FITS_I("time(ms)", "23:59:59.999", 86399999);
+    FITS_I("time(ms)", "00:00:00.1", 100);
+    FITS_I("time(ns)", "23:59:59.999999999", 86399999999999LL);
+    FITS_I("time(ns)", "00:00:00.000000001", 1);
+    NOFIT("time(ms)", "00:00:00.0001");
+    NOFIT("time", "00:00:00.0000001");
+    NOFIT("time(ns)", "00:00:00.0000000001");
+    NOFIT("time", "24:00");
+    NOFIT("time", "23:60");
+    NOFIT("time", "23:59:60");
+    NOFIT("time", "123:00");
+    NOFIT("time", "1:2");
+    NOFIT("time", "12:00:");
+    NOFIT("time", "12:00:00.");
+    NOFIT("time", "12:00:00Z");
+    NOFIT("time", "");
+    NOFIT("time", "2024-01-01 12:00");
+    struct ty_spec inf = spec("time(ms)");
+    inf.inferred = 1;
+    union ty_value v;
+    assert_false(ty_parse_value(&inf, NULL, "00:00:00.1000", 13, &v));
+}
+
+static void test_timestamp_values(void **state) {
+    (void)state;
+    FITS_I("timestamp", "1970-01-01 00:00:01", 1000000);
+    FITS_I("timestamp", "1970-01-01T00:00:00.000001", 1);
+    FITS_I("timestamp", "1970-01-01 00:00:00.0000010", 1);
+    FITS_I("timestamp", "1969-12-31", -86400000000LL);
+    NOFIT("timestamp", "1970-01-01 00:00:00.0000001");
+    NOFIT("timestamp", "1970-01-01 00:00:00Z");
+    FITS_I("timestamp(ms)", "1970-01-01 00:00:01.5", 1500);
+    FITS_I("timestamp(ms)", "0001-01-01", -62135596800000LL);
+    FITS_I("timestamp(ms)", "9999-12-31 23:59:59.999", 253402300799999LL);
+    NOFIT("timestamp(ms)", "1970-01-01 00:00:01.5001");
+    FITS_I("timestamp(ns)", "1970-01-01 00:00:00.000000001", 1);
+    FITS_I("timestamp(ns)", "2262-04-11 23:47:16.854775807", INT64_MAX);
+    FITS_I("timestamp(ns)", "1677-09-21 00:12:43.145224192", INT64_MIN);
+    NOFIT("timestamp(ns)", "2262-04-11 23:47:16.854775808");
+    NOFIT("timestamp(ns)", "1677-09-21 00:12:43.145224191");
+    NOFIT("timestamp(ns)", "9999-12-31");
+    FITS_I("timestamp_utc", "1970-01-01 02:00+02:00", 0);
+    FITS_I("timestamp_utc", "1970-01-01 00:00:00-0130", 5400000000LL);
+    FITS_I("timestamp_utc", "1970-01-01 00:00:00-01", 3600000000LL);
+    FITS_I("timestamp_utc(ns)", "1970-01-01T00:00:00.123456789Z", 123456789);
+    FITS_I("timestamp_utc(ms)", "1970-01-01T00:00:00.123Z", 123);
+    NOFIT("timestamp_utc", "1970-01-01 00:00:00");
+    NOFIT("timestamp_utc", "1970-01-01");
+    NOFIT("timestamp_utc", "1970-01-01 00:00:00+24:00");
+    NOFIT("timestamp_utc", "1970-01-01 00:00:00+2");
+    NOFIT("timestamp_utc(ns)", "2262-04-11 23:47:16.854775808Z");
+    FITS_I("timestamp_utc(ns)", "2262-04-12 00:47:16.854775807+01:00", INT64_MAX);
+    /* inference's timestamps keep refusing digits beyond microseconds */
+    struct ty_spec inf = ty_spec_of(TY_TIMESTAMP);
+    union ty_value v;
+    const char *s = "1970-01-01 00:00:00.0000010";
+    assert_false(ty_parse_value(&inf, NULL, s, strlen(s), &v));
+    s = "1970-01-01 00:00:00.000001";
+    assert_true(ty_parse_value(&inf, NULL, s, strlen(s), &v) && v.i == 1);
+}
+
+/* Dates through formats, and the ISO forms beside them. */
+#define FMT_I(type, f, s, want) do { union ty_value v_; \
+    if (!value(type, f, s, &v_)) fail_msg("%s: %s does not fit", type, s); \
+    if (v_.i != (int64_t)(want)) fail_msg("%s: %s is %lld, not %lld", type, s, (long long)v_.i, (long long)(want)); } while (0)
+#define FMT_NO(type, f, s) do { union ty_value v_; \
+    if (value(type, f, s, &v_)) fail_msg("%s: %s fits", type, s); } while (0)
+
+static void test_formats(void **state) {
+    (void)state;
+    const int64_t day = 86400000000LL, d20240203 = 19756;
+    struct ty_format f = { .date_format = "%d/%m/%Y" };
+    FMT_I("date", &f, "03/02/2024", d20240203);
+    FMT_I("date", &f, "3/2/2024", d20240203);
+    FMT_I("date", &f, "2024-02-03", d20240203);      /* ISO still fits */
+    FMT_I("timestamp", &f, "3/2/2024", d20240203 * day);
+    FMT_NO("date", &f, "30/02/2024");
+    FMT_NO("date", &f, "3/2/24");
+    FMT_NO("date", &f, "003/2/2024");
+    FMT_NO("date", &f, "3/2/2024 ");
+    FMT_NO("date", &f, "3-2-2024");
+    FMT_NO("date", &f, "");
+    f.date_format = "%Y-%d-%m";                        /* the format wins over ISO */
+    FMT_I("date", &f, "2024-03-02", d20240203);
+    f.date_format = "%Y%m%d";
+    FMT_I("date", &f, "20240203", d20240203);
+    f.date_format = "%b %e, %Y";
+    FMT_I("date", &f, "Feb  3, 2024", d20240203);
+    FMT_I("date", &f, "FEBRUARY 3, 2024", d20240203);
+    FMT_I("date", &f, "feb 03, 2024", d20240203);
+    FMT_NO("date", &f, "Fev 3, 2024");
+    f.date_format = "%a %d %B %Y";
+    FMT_I("date", &f, "Saturday 03 February 2024", d20240203);
+    FMT_I("date", &f, "sat 03 February 2024", d20240203);
+    FMT_NO("date", &f, "Sun 03 February 2024");
+    f.date_format = "%Y.%j";
+    FMT_I("date", &f, "2024.34", d20240203);
+    FMT_I("date", &f, "2024.366", 19723 + 365);
+    FMT_NO("date", &f, "2023.366");
+    f.date_format = "%D";
+    FMT_I("date", &f, "02/03/24", d20240203);
+    FMT_I("date", &f, "02/03/69", -332);               /* 1969-02-03 */
+    FMT_I("date", &f, "2/3/68", ty_days_from_civil(2068, 2, 3));
+    f.date_format = "%F %%";
+    FMT_I("date", &f, "2024-02-03 %", d20240203);
+    f.date_format = "%d/%m/%Y %H:%M";                   /* a date: the time must be 0 */
+    FMT_I("date", &f, "3/2/2024 00:00", d20240203);
+    FMT_NO("date", &f, "3/2/2024 00:01");
+
+    struct ty_format t = { .timestamp_format = "%d/%m/%Y %I:%M:%S %p" };
+    FMT_I("timestamp", &t, "3/2/2024 12:00:00 AM", d20240203 * day);
+    FMT_I("timestamp", &t, "3/2/2024 12:00:00 pm", d20240203 * day + 12 * 3600000000LL);
+    FMT_I("timestamp", &t, "3/2/2024 1:02:03 PM", d20240203 * day + (13 * 3600 + 2 * 60 + 3) * 1000000LL);
+    FMT_I("timestamp", &t, "2024-02-03 13:02:03", d20240203 * day + (13 * 3600 + 2 * 60 + 3) * 1000000LL);
+    FMT_NO("timestamp", &t, "3/2/2024 13:02:03 PM");
+    FMT_NO("timestamp", &t, "3/2/2024 0:02:03 PM");
+    t.timestamp_format = "%Y-%m-%dT%T.%f%z";
+    FMT_I("timestamp_utc", &t, "2024-02-03T01:00:00.5+01:00", d20240203 * day + 500000);
+    FMT_I("timestamp_utc", &t, "2024-02-03T01:00:00.5+0100", d20240203 * day + 500000);
+    FMT_I("timestamp_utc", &t, "2024-02-03T00:00:00.5Z", d20240203 * day + 500000);
+    FMT_I("timestamp_utc", &t, "2024-02-03T00:00:00.5-00", d20240203 * day + 500000);
+    FMT_I("timestamp_utc(ns)", &t, "2024-02-03T00:00:00.123456789Z", d20240203 * day * 1000 + 123456789);
+    FMT_NO("timestamp_utc", &t, "2024-02-03T00:00:00.123456789Z");   /* finer than us */
+    FMT_NO("timestamp", &t, "2024-02-03T00:00:00.5Z");               /* a zone: not local */
+    FMT_NO("timestamp_utc", &t, "2024-02-03T00:00:00.1234567890Z");
+    t.timestamp_format = "%d.%m.%Y %R %Z";
+    FMT_I("timestamp_utc", &t, "3.2.2024 10:30 UTC", d20240203 * day + 37800000000LL);
+    FMT_I("timestamp_utc", &t, "3.2.2024 10:30 GMT", d20240203 * day + 37800000000LL);
+    FMT_NO("timestamp_utc", &t, "3.2.2024 10:30 CET");
+    t.timestamp_format = "%Y-%m-%d %H";
+    FMT_I("timestamp(ms)", &t, "1970-01-01 05", 5 * 3600000LL);
+    t.timestamp_format = "%s";                                       /* not a directive */
+    FMT_NO("timestamp", &t, "12");
+    t.timestamp_format = "%Y-%m-%d %";
+    FMT_NO("timestamp", &t, "2024-01-01 %");
+    t.timestamp_format = "%H:%M";                                    /* no date */
+    FMT_NO("timestamp", &t, "10:30");
+}
+
+static void test_format_check(void **state) {
+    (void)state;
+    char msg[128];
+    assert_true(ty_format_check("%d/%m/%Y", TY_DATE, msg, sizeof msg));
+    assert_true(ty_format_check("%Y.%j", TY_DATE, msg, sizeof msg));
+    assert_true(ty_format_check("%D", TY_DATE, msg, sizeof msg));
+    assert_true(ty_format_check("%d %b %Y %I:%M %p %z", TY_TIMESTAMP, msg, sizeof msg));
+    assert_false(ty_format_check("%d/%m/%Y %H", TY_DATE, msg, sizeof msg));
+    assert_non_null(strstr(msg, "%H"));
+    assert_false(ty_format_check("%d/%m", TY_DATE, msg, sizeof msg));
+    assert_non_null(strstr(msg, "year"));
+    assert_false(ty_format_check("%Y-%m", TY_DATE, msg, sizeof msg));
+    assert_non_null(strstr(msg, "day"));
+    assert_false(ty_format_check("%F %I:%M", TY_TIMESTAMP, msg, sizeof msg));
+    assert_non_null(strstr(msg, "%p"));
+    assert_false(ty_format_check("%F %Q", TY_TIMESTAMP, msg, sizeof msg));
+    assert_non_null(strstr(msg, "%Q"));
+    assert_false(ty_format_check("%F %", TY_TIMESTAMP, msg, sizeof msg));
+    assert_non_null(strstr(msg, "%"));
+}
+
+static void test_mask_fmt(void **state) {
+    (void)state;
+#define MF(f, s) ty_mask_fmt(f, s, strlen(s))
+    /* no format: ty_mask itself */
+    static const char *const samples[] = {
+        "1", "-2.5", "007", "2024-01-01", "2024-01-01 10:00", "2024-01-01T10:00Z", "true", "",
+        "x", "1e5", "12345678901234567890", "nan", "1,5",
+    };
+    struct ty_format none = {0};
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        assert_int_equal(MF(NULL, samples[i]), ty_mask(samples[i], strlen(samples[i])));
+        assert_int_equal(MF(&none, samples[i]), ty_mask(samples[i], strlen(samples[i])));
+    }
+    struct ty_format f = { .date_format = "%Y%m%d", .timestamp_format = "%d/%m/%Y %H:%M%z" };
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++)   /* the formats add, never take */
+        assert_int_equal(MF(&f, samples[i]) & ty_mask(samples[i], strlen(samples[i])),
+                         ty_mask(samples[i], strlen(samples[i])));
+    assert_int_equal(ty_from_mask(MF(&f, "20240203") & MF(&f, "20240204")), TY_DATE);
+    assert_int_equal(ty_from_mask(MF(&f, "20240203") & MF(&f, "2024-02-04")), TY_DATE);
+    assert_int_equal(ty_from_mask(MF(&f, "20240203") & MF(&f, "2024-02-04 10:00")), TY_TIMESTAMP);
+    assert_int_equal(ty_from_mask(MF(&f, "20240203") & MF(&f, "5")), TY_STRING);
+    assert_int_equal(ty_from_mask(MF(&f, "20241303")), TY_INT64);   /* no date: a number */
+    assert_int_equal(ty_from_mask(MF(&f, "3/2/2024 10:00+01:00")), TY_TIMESTAMP_UTC);
+    assert_int_equal(ty_from_mask(MF(&f, "3/2/2024 10:00+01:00") & MF(&f, "2024-01-01T00:00Z")),
+                     TY_TIMESTAMP_UTC);
+    assert_int_equal(ty_from_mask(MF(&f, "1") & MF(&f, "2.5")), TY_DOUBLE);
+    assert_int_equal(ty_from_mask(MF(&f, "007")), TY_STRING);
+    assert_int_equal(ty_from_mask(MF(&f, "2024-01-01 00:00:00.0000010")), TY_STRING);
+    struct ty_format c = { .decimal_comma = 1 };
+    assert_int_equal(ty_from_mask(MF(&c, "1,5") & MF(&c, "2")), TY_DOUBLE);
+    assert_int_equal(ty_from_mask(MF(&c, "1.5")), TY_STRING);
+    assert_int_equal(ty_from_mask(MF(&c, "12")), TY_INT64);
+    assert_int_equal(ty_from_mask(MF(&c, "01,5")), TY_STRING);
+    assert_int_equal(ty_from_mask(MF(&c, "2024-01-01")), TY_DATE);
+    assert_int_equal(ty_from_mask(MF(&c, "TRUE")), TY_BOOLEAN);
+    assert_int_equal(ty_from_mask(MF(&c, "")), TY_STRING);
+#undef MF
+}
+
+static void test_compare(void **state) {
+    (void)state;
+    struct ty_spec u = spec("uint64"), i = spec("int64"), d = spec("double"), dec = spec("decimal(30,2)");
+    union ty_value a, b;
+    a.u = 1;
+    b.u = UINT64_MAX;
+    assert_true(ty_compare(&u, &a, &b) < 0);
+    assert_true(ty_compare(&i, &a, &b) > 0);
+    a.d = NAN;
+    b.d = INFINITY;
+    assert_true(ty_compare(&d, &a, &b) > 0);
+    assert_true(ty_compare(&d, &b, &a) < 0);
+    assert_int_equal(ty_compare(&d, &a, &a), 0);
+    a.d = -0.0;
+    b.d = 0.0;
+    assert_int_equal(ty_compare(&d, &a, &b), 0);
+    assert_true(value("decimal(30,2)", NULL, "-18446744073709551616", &a));
+    assert_true(value("decimal(30,2)", NULL, "1", &b));
+    assert_true(ty_compare(&dec, &a, &b) < 0);
+    assert_true(ty_compare(&dec, &b, &a) > 0);
+    assert_true(value("decimal(30,2)", NULL, "0.01", &a));
+    assert_true(ty_compare(&dec, &a, &b) < 0);
+    assert_int_equal(ty_compare(&dec, &b, &b), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_double_known),
@@ -156,6 +635,16 @@ int main(void) {
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_inference),
+        cmocka_unit_test(test_spec),
+        cmocka_unit_test(test_integer_values),
+        cmocka_unit_test(test_real_values),
+        cmocka_unit_test(test_decimal_values),
+        cmocka_unit_test(test_time_values),
+        cmocka_unit_test(test_timestamp_values),
+        cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_format_check),
+        cmocka_unit_test(test_mask_fmt),
+        cmocka_unit_test(test_compare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,650 @@
+/* Unit tests of the CSV reader: dialect detection (delimiter, quote,
+   header), --comment and --skip, bad rows, csv_batch_drop, line numbers.
+   Every input is read twice, from a memfd (the mmap path) and from a pipe
+   fed in odd-sized writes, and both readings must give the same rows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <zlib.h>
+
+#include "csv.h"
+#include "err.h"
+#include "pool.h"
+
+#define ROW_BYTES ((size_t)4 << 20)
+
+static pool_t *pool;
+
+static int setup(void **state) {
+    (void)state;
+    pool = pool_create(32 << 20);
+    return pool ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    return pool_destroy(pool) == 0 ? 0 : -1;
+}
+
+/* ---- input: a memfd, or a pipe written by a thread in odd pieces ---- */
+
+struct writer {
+    int fd;
+    const char *p;
+    size_t n;
+};
+
+static void *write_all(void *arg) {
+    struct writer *w = arg;
+    size_t piece = 1;
+    for (size_t done = 0; done < w->n;) {
+        size_t k = w->n - done < piece ? w->n - done : piece;
+        ssize_t got = write(w->fd, w->p + done, k);
+        if (got <= 0)
+            break;
+        done += (size_t)got;
+        piece = piece * 7 % 1009 + 1;    /* 1, 8, 57, 400, ... */
+    }
+    close(w->fd);
+    return NULL;
+}
+
+struct input {
+    int fd;
+    int piped;
+    pthread_t thread;
+    struct writer w;
+};
+
+static void input_open(struct input *in, const char *p, size_t n, int piped) {
+    in->piped = piped;
+    if (!piped) {
+        in->fd = memfd_create("csv", 0);
+        assert_true(in->fd >= 0);
+        assert_int_equal(write(in->fd, p, n), (ssize_t)n);
+        assert_int_equal(lseek(in->fd, 0, SEEK_SET), 0);
+        return;
+    }
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    in->fd = fds[0];
+    in->w = (struct writer){ fds[1], p, n };
+    assert_int_equal(pthread_create(&in->thread, NULL, write_all, &in->w), 0);
+}
+
+static void input_close(struct input *in) {
+    close(in->fd);                       /* a writer still blocked gets EPIPE */
+    if (in->piped)
+        pthread_join(in->thread, NULL);
+}
+
+/* ---- reading everything into one text to compare ---- */
+
+struct text {
+    char *p;
+    size_t len, cap;
+};
+
+static void put(struct text *t, const char *fmt, ...) {
+    va_list ap;
+    if (!t->p) {
+        t->cap = 256;
+        t->p = malloc(t->cap);
+        assert_non_null(t->p);
+    }
+    for (;;) {
+        va_start(ap, fmt);
+        int k = vsnprintf(t->p + t->len, t->cap - t->len, fmt, ap);
+        va_end(ap);
+        if (t->len + (size_t)k < t->cap) {
+            t->len += (size_t)k;
+            return;
+        }
+        t->cap = (t->cap + (size_t)k) * 2 + 64;
+        t->p = realloc(t->p, t->cap);
+        assert_non_null(t->p);
+    }
+}
+
+static void put_batch(struct text *t, const struct csv_batch *b) {
+    for (size_t r = 0; r < b->nrows; r++) {
+        put(t, "%lld:", (long long)b->line[r]);
+        for (size_t c = 0; c < b->ncols; c++) {
+            const char *s;
+            size_t n;
+            int null = csv_field(b, r * b->ncols + c, &s, &n);
+            put(t, "%s%.*s", c ? "|" : "", null ? 1 : (int)n, null ? "~" : s);
+        }
+        put(t, "\n");
+    }
+}
+
+/* Optional per-batch hook: drop rows from each batch. */
+static const uint8_t *drop_pattern;      /* keep[i % drop_len], or NULL */
+static size_t drop_len;
+
+/* Read the whole input: "d=, q=\" h=1 | names\n" then one line per row,
+   "LINE:f1|f2" with ~ for NULL; an error ends it with "error E at L:C: D". */
+static char *read_all(const char *p, size_t n, const struct csv_options *o, int piped,
+                      size_t max_rows) {
+    struct input in;
+    input_open(&in, p, n, piped);
+    size_t live = pool_live(pool);
+    struct text t = { 0 };
+    put(&t, "");
+    struct csv_reader *r = NULL;
+    int e = csv_open(pool, in.fd, o, ROW_BYTES, &r);
+    if (e == ERR_OK) {
+        unsigned char d = csv_delimiter(r), q = csv_quote(r);
+        put(&t, "d=%s q=%c h=%d |", d == '\t' ? "TAB" : (char[2]){ (char)d, 0 }, q,
+            csv_has_header(r));
+        for (size_t c = 0; c < csv_ncols(r); c++)
+            put(&t, " %s", csv_name(r, c));
+        put(&t, "\n");
+        struct csv_batch *b;
+        while ((e = csv_next_batch(r, max_rows, &b)) == ERR_OK && b) {
+            if (drop_pattern) {
+                uint8_t keep[4096];
+                assert_true(b->nrows <= sizeof keep);
+                for (size_t i = 0; i < b->nrows; i++)
+                    keep[i] = drop_pattern[i % drop_len];
+                csv_batch_drop(b, keep);
+            }
+            put_batch(&t, b);
+        }
+    }
+    if (e != ERR_OK) {
+        assert_non_null(r);
+        const struct csv_where *w = csv_where(r);
+        put(&t, "error %d at %lld:%lld: %s\n", e, (long long)w->line, (long long)w->column,
+            w->detail);
+    }
+    csv_close(r);
+    assert_int_equal(pool_live(pool), live);   /* every buffer came back */
+    input_close(&in);
+    return t.p;
+}
+
+/* The input read from a file and from a pipe gives `want`. */
+static void check_n(const char *p, size_t n, const struct csv_options *o, const char *want) {
+    for (int piped = 0; piped < 2; piped++) {
+        char *got = read_all(p, n, o, piped, 1000);
+        if (strcmp(got, want) != 0)
+            fail_msg("%s input:\n%s\nwanted:\n%s", piped ? "pipe" : "file", got, want);
+        free(got);
+    }
+}
+
+static void check(const char *p, const struct csv_options *o, const char *want) {
+    check_n(p, strlen(p), o, want);
+}
+
+/* Everything detected. */
+static struct csv_options detect(void) {
+    return (struct csv_options){ .header = -1 };
+}
+
+/* ---- delimiter ---- */
+
+static void test_delimiter(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    check("a,b\n1,x\n", &o, "d=, q=\" h=1 | a b\n2:1|x\n");
+    check("a;b\n1;x,y\n2;z\n", &o, "d=; q=\" h=1 | a b\n2:1|x,y\n3:2|z\n");
+    check("a\tb\n1\tx y\n", &o, "d=TAB q=\" h=1 | a b\n2:1|x y\n");
+    check("a|b|c\n1|x,y|2\n", &o, "d=| q=\" h=1 | a b c\n2:1|x,y|2\n");
+    /* quotes respected: the commas inside them do not count */
+    check("a;b\n\"1,2,3\";x\n\"4,5\";y\n", &o, "d=; q=\" h=1 | a b\n2:1,2,3|x\n3:4,5|y\n");
+    check("id,desc\n1,\"a; b\"\n2,c;d\n", &o, "d=, q=\" h=1 | id desc\n2:1|a; b\n3:2|c;d\n");
+    /* the delimiter whose rows agree most often wins over more fields */
+    check("a,b;c\n1,2\n3,4;5;6\n7,8\n", &o, "d=, q=\" h=1 | a b;c\n2:1|2\n3:3|4;5;6\n4:7|8\n");
+    /* ties: more fields, then the order , ; TAB | */
+    check("a;b;c,d\n1;2;3,4\n", &o, "d=; q=\" h=1 | a b c,d\n2:1|2|3,4\n");
+    check("a;b,c\nx;y,z\n", &o, "d=, q=\" h=1 | a;b c\n2:x;y|z\n");
+    /* one column: ',' */
+    check("name\nx;y\nz\n", &o, "d=, q=\" h=1 | name\n2:x;y\n3:z\n");
+    /* header only; CRLF; no final newline */
+    check("a|b\n", &o, "d=| q=\" h=1 | a b\n");
+    check("a;b\r\n1;2\r\n", &o, "d=; q=\" h=1 | a b\n2:1|2\n");
+    check("a;b\n1;2", &o, "d=; q=\" h=1 | a b\n2:1|2\n");
+    /* given: never second-guessed */
+    o.delimiter = ',';
+    check("a;b\n1;x,y\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
+    o.delimiter = ';';
+    check("a,b\n1,2\n", &o, "d=; q=\" h=1 | a,b\n2:1,2\n");
+}
+
+/* ---- quote ---- */
+
+static void test_quote(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    check("a,b\n1,'x,y'\n2,'z'\n", &o, "d=, q=' h=1 | a b\n2:1|x,y\n3:2|z\n");
+    check("a;b\n'1;2';'it''s'\n", &o, "d=; q=' h=1 | a b\n2:1;2|it's\n");
+    /* apostrophes in text are no quotes */
+    check("a,b\n1,it's\n2,'tis\n", &o, "d=, q=\" h=1 | a b\n2:1|it's\n3:2|'tis\n");
+    /* both used: '"' */
+    check("id,name,quote\n1,'O''Brien',plain\n2,'a b',\"double\"\n", &o,
+          "d=, q=\" h=1 | id name quote\n2:1|'O''Brien'|plain\n3:2|'a b'|double\n");
+    /* a ' field closed by other text */
+    check("a,b\n1,'x'y\n2,'z'\n", &o, "d=, q=\" h=1 | a b\n2:1|'x'y\n3:2|'z'\n");
+    /* a ' open at the end of the input */
+    check("a,b\n1,'x\n2,'z'\n", &o, "d=, q=\" h=1 | a b\n2:1|'x\n3:2|'z'\n");
+    /* a stray '"' inside an unquoted field is text, not a quote */
+    check("a,b\n1,'x'\n2,5'3\"\n", &o, "d=, q=' h=1 | a b\n2:1|x\n3:2|5'3\"\n");
+    /* given */
+    o.quote = '"';
+    check("a,b\n1,'x,y'\n", &o, "error 12 at 2:3: expected 2 fields, found 3\n");
+    o.quote = '\'';
+    check("a,b\n1,\"x\"\n", &o, "d=, q=' h=1 | a b\n2:1|\"x\"\n");
+}
+
+/* ---- header ---- */
+
+static void test_header(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    /* text over typed rows */
+    check("id,price\n1,2.5\n2,3\n", &o, "d=, q=\" h=1 | id price\n2:1|2.5\n3:2|3\n");
+    /* a first row that fits every typed column: data */
+    check("1,2.5\n2,3\n", &o, "d=, q=\" h=0 | column_1 column_2\n1:1|2.5\n2:2|3\n");
+    check("1;2024-01-01;true\n2;2024-01-02;false\n", &o,
+          "d=; q=\" h=0 | column_1 column_2 column_3\n1:1|2024-01-01|true\n2:2|2024-01-02|false\n");
+    /* a first value that widens the column still fits it */
+    check("1.5,x\n2,y\n3,z\n", &o, "d=, q=\" h=0 | column_1 column_2\n1:1.5|x\n2:2|y\n3:3|z\n");
+    /* NULL in the first row fits */
+    check(",5\n1,6\n", &o, "d=, q=\" h=0 | column_1 column_2\n1:~|5\n2:1|6\n");
+    /* one misfit in a typed column is enough */
+    check("1,b\n2,3\n", &o, "d=, q=\" h=1 | 1 b\n2:2|3\n");
+    /* all text: a header (documented) */
+    check("bob,paris\nann,oslo\n", &o, "d=, q=\" h=1 | bob paris\n2:ann|oslo\n");
+    /* one row only: a header */
+    check("1,2\n", &o, "d=, q=\" h=1 | 1 2\n");
+    /* rows of other widths do not vote */
+    check("a,b\n1,2\nx,y,z\n", &o, "error 12 at 3:3: expected 2 fields, found 3\n");
+    /* NULL markers are NULL for detection too */
+    o.nulls = (const char *const[]){ "NA" };
+    o.n_nulls = 1;
+    check("NA,1\n2,NA\n3,4\n", &o, "d=, q=\" h=0 | column_1 column_2\n1:~|1\n2:2|~\n3:3|4\n");
+    o.n_nulls = 0;
+    /* a quoted empty string is a string */
+    check("\"\",1\n2,3\n", &o, "d=, q=\" h=1 | column_1 1\n2:2|3\n");
+    /* given */
+    o.header = 1;
+    check("1,2\n3,4\n", &o, "d=, q=\" h=1 | 1 2\n2:3|4\n");
+    o.header = 0;
+    check("a,b\nc,d\n", &o, "d=, q=\" h=0 | column_1 column_2\n1:a|b\n2:c|d\n");
+}
+
+static void test_header_format(void **state) {
+    (void)state;
+    /* with a decimal comma, "1,5" is a number: the first row is data */
+    struct ty_format f = { .decimal_comma = 1 };
+    struct csv_options o = detect();
+    o.format = &f;
+    check("1,5;x;y\n2,5;z;w\n", &o,
+          "d=; q=\" h=0 | column_1 column_2 column_3\n1:1,5|x|y\n2:2,5|z|w\n");
+    o.format = NULL;
+    check("1,5;x;y\n2,5;z;w\n", &o, "d=; q=\" h=1 | 1,5 x y\n2:2,5|z|w\n");
+}
+
+/* ---- comments and skipped lines ---- */
+
+static void test_comment(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    o.comment = '#';
+    check("# made by hand\na,b\n# a note\n1,2\n#\n3,4\n# the end", &o,
+          "d=, q=\" h=1 | a b\n4:1|2\n6:3|4\n");
+    /* not at a line start, or inside a quoted field: data */
+    check("a,b\n1,#2\n\"3\n#x\",4\n", &o, "d=, q=\" h=1 | a b\n2:1|#2\n3:3\n#x|4\n");
+    /* CRLF and CR line ends keep the line numbers right */
+    check("#c\r\na,b\r\n#c\r\n#c\r\n1,2\r\n\r\n3,4\r\n#c\r\n5,6\r\n", &o,
+          "d=, q=\" h=1 | a b\n5:1|2\n7:3|4\n9:5|6\n");
+    check("#c\ra,b\r#c\r#c\r1,2\r\r3,4\r#c\r5,6\r", &o,
+          "d=, q=\" h=1 | a b\n5:1|2\n7:3|4\n9:5|6\n");
+    check("#c\r\na,b\r\n#c\r\n\r\n3\r\n", &o, "error 12 at 5:2: expected 2 fields, found 1\n");
+    check("#c\ra,b\r#c\r\r3\r", &o, "error 12 at 5:2: expected 2 fields, found 1\n");
+    check("a,b\r#c\n1,2\n", &o, "d=, q=\" h=1 | a b\n3:1|2\n");
+    /* comments do not confuse detection */
+    check("# a;b;c;d\n# x|y|z\nid;n\n1;2\n", &o, "d=; q=\" h=1 | id n\n4:1|2\n");
+    /* without --comment, '#' lines are rows */
+    o.comment = 0;
+    check("#x\na,b\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
+}
+
+static void test_skip(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    o.skip = 2;
+    check("title; of, the |report\n\"unbalanced\na,b\n1,2\n", &o, "d=, q=\" h=1 | a b\n4:1|2\n");
+    check("x\r\ny\r\na;b\r\n1;2\r\n", &o, "d=; q=\" h=1 | a b\n4:1|2\n");
+    check("x\ry\ra;b\r1;2\r", &o, "d=; q=\" h=1 | a b\n4:1|2\n");
+    /* a byte-order mark comes before the skipped lines */
+    check("\xef\xbb\xbfx\ny\na,b\n1,2\n", &o, "d=, q=\" h=1 | a b\n4:1|2\n");
+    /* skip, then comments and blank lines */
+    o.comment = '#';
+    check("a,b\nc,d\n#x\n\nh1,h2\n\n1,2\n", &o, "d=, q=\" h=1 | h1 h2\n7:1|2\n");
+    /* more lines skipped than there are */
+    o.skip = 10;
+    check("a,b\n1,2\n", &o, "d=, q=\" h=1 |\n");
+    /* skip and a header given */
+    o.skip = 1;
+    o.header = 0;
+    o.comment = 0;
+    check("junk\n1,2\n3,4\n", &o, "d=, q=\" h=0 | column_1 column_2\n2:1|2\n3:3|4\n");
+}
+
+/* ---- bad rows ---- */
+
+struct bad_log {
+    int answer;
+    struct text t;
+};
+
+static int on_bad(void *ctx, const struct csv_bad_row *row) {
+    struct bad_log *log = ctx;
+    put(&log->t, "%lld:%zu/%zu:", (long long)row->line, row->found, row->expected);
+    for (size_t i = 0; i < row->found; i++) {
+        uint32_t start = i ? row->fend[i - 1] & ~CSV_NULL_BIT : row->first;
+        uint32_t end = row->fend[i];
+        if (end & CSV_NULL_BIT)
+            put(&log->t, "%s~", i ? "|" : "");
+        else
+            put(&log->t, "%s%.*s", i ? "|" : "", (int)(end - start), (const char *)row->text + start);
+    }
+    put(&log->t, "\n");
+    return log->answer;
+}
+
+static void check_bad(int answer, const char *in, const char *want, const char *want_log) {
+    for (int piped = 0; piped < 2; piped++) {
+        struct bad_log log = { .answer = answer };
+        put(&log.t, "");
+        struct csv_options o = detect();
+        o.bad_row = on_bad;
+        o.bad_row_ctx = &log;
+        char *got = read_all(in, strlen(in), &o, piped, 2);
+        if (strcmp(got, want) != 0)
+            fail_msg("answer %d, %s:\n%s\nwanted:\n%s", answer, piped ? "pipe" : "file", got, want);
+        if (strcmp(log.t.p, want_log) != 0)
+            fail_msg("answer %d, %s, bad_row saw:\n%s\nwanted:\n%s", answer,
+                     piped ? "pipe" : "file", log.t.p, want_log);
+        free(got);
+        free(log.t.p);
+    }
+}
+
+static void test_bad_row(void **state) {
+    (void)state;
+    const char *in = "a,b,c\n1,2,3\n4,5\n6,7,8,9,\"10\"\n\n11,,12\n13\n14,15,16\n";
+    const char *log = "3:2/3:4|5\n4:5/3:6|7|8|9|10\n7:1/3:13\n";
+    check_bad(CSV_KEEP, in,
+              "d=, q=\" h=1 | a b c\n2:1|2|3\n3:4|5|~\n4:6|7|8\n6:11|~|12\n7:13|~|~\n8:14|15|16\n",
+              log);
+    check_bad(CSV_DROP, in, "d=, q=\" h=1 | a b c\n2:1|2|3\n6:11|~|12\n8:14|15|16\n", log);
+    check_bad(ERR_TYPE, in, "error 13 at 3:3: expected 3 fields, found 2\n", "3:2/3:4|5\n");
+    /* a long row stops where the extra fields start */
+    check_bad(ERR_CSV, "a,b\n1,2,3\n", "error 12 at 2:3: expected 2 fields, found 3\n",
+              "2:3/2:1|2|3\n");
+    /* without bad_row, the error as always */
+    struct csv_options o = detect();
+    check(in, &o, "error 12 at 3:3: expected 3 fields, found 2\n");
+    check("a,b\n1,2\n3,4,5\n", &o, "error 12 at 3:3: expected 2 fields, found 3\n");
+    /* a NULL first row field and extra empty fields reach bad_row as NULL */
+    check_bad(CSV_DROP, "a,b\n,,\n1,2\n", "d=, q=\" h=1 | a b\n3:1|2\n", "2:3/2:~|~|~\n");
+}
+
+/* Many bad rows, long ones: the extra fields held for bad_row stay inside
+   the row buffers, and the batches are the same from a file and a pipe. */
+static void test_bad_row_many(void **state) {
+    (void)state;
+    struct text in = { 0 }, want = { 0 };
+    put(&in, "a,b\n");
+    put(&want, "d=, q=\" h=1 | a b\n");
+    for (int i = 0; i < 20000; i++) {
+        if (i % 3 == 0) {
+            put(&in, "%d,x,%d,%d,%d\n", i, i, i, i);
+            put(&want, "%d:%d|x\n", i + 2, i);
+        } else if (i % 3 == 1) {
+            put(&in, "%d\n", i);
+            put(&want, "%d:%d|~\n", i + 2, i);
+        } else {
+            put(&in, "%d,y\n", i);
+            put(&want, "%d:%d|y\n", i + 2, i);
+        }
+    }
+    struct bad_log log = { .answer = CSV_KEEP };
+    struct csv_options o = detect();
+    o.bad_row = on_bad;
+    o.bad_row_ctx = &log;
+    for (int piped = 0; piped < 2; piped++) {
+        put(&log.t, "");
+        char *got = read_all(in.p, in.len, &o, piped, 777);
+        assert_string_equal(got, want.p);
+        free(got);
+        log.t.len = 0;
+    }
+    free(log.t.p);
+    free(in.p);
+    free(want.p);
+}
+
+/* ---- csv_batch_drop ---- */
+
+static void test_batch_drop(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    const char *in = "a,b\n1,x\n2,\n3,\"\"\n\n4,yy\n5,z\n6,w\n7,\n";
+    /* keep, drop, drop, keep ... over batches of 3 rows */
+    static const uint8_t pattern[] = { 1, 0, 0 };
+    drop_pattern = pattern;
+    drop_len = 3;
+    for (int piped = 0; piped < 2; piped++) {
+        char *got = read_all(in, strlen(in), &o, piped, 3);
+        assert_string_equal(got, "d=, q=\" h=1 | a b\n2:1|x\n6:4|yy\n9:7|~\n");
+        free(got);
+    }
+    static const uint8_t pattern2[] = { 0, 1 };
+    drop_pattern = pattern2;
+    drop_len = 2;
+    char *got = read_all(in, strlen(in), &o, 0, 1000);
+    assert_string_equal(got, "d=, q=\" h=1 | a b\n3:2|~\n6:4|yy\n8:6|w\n");
+    free(got);
+    drop_pattern = NULL;
+
+    /* directly: offsets chain from b->first, NULL bits kept */
+    struct input inp;
+    input_open(&inp, in, strlen(in), 0);
+    struct csv_reader *r;
+    struct csv_batch *b;
+    assert_int_equal(csv_open(pool, inp.fd, &o, ROW_BYTES, &r), ERR_OK);
+    assert_int_equal(csv_next_batch(r, 2, &b), ERR_OK);
+    assert_int_equal(csv_next_batch(r, 4, &b), ERR_OK);   /* 3,""  4,yy  5,z  6,w */
+    assert_int_equal(b->nrows, 4);
+    assert_true(b->first > 0);
+    uint8_t keep[] = { 0, 1, 0, 1 };
+    csv_batch_drop(b, keep);
+    assert_int_equal(b->nrows, 2);
+    struct text t = { 0 };
+    put(&t, "");
+    put_batch(&t, b);
+    assert_string_equal(t.p, "6:4|yy\n8:6|w\n");
+    const char *s;
+    size_t n;
+    assert_int_equal(csv_field(b, 0, &s, &n), 0);
+    assert_int_equal(s - (const char *)b->text, b->first);
+    uint8_t none[] = { 0, 0 };
+    csv_batch_drop(b, none);
+    assert_int_equal(b->nrows, 0);
+    assert_int_equal(csv_next_batch(r, 4, &b), ERR_OK);
+    t.len = 0;
+    put_batch(&t, b);
+    assert_string_equal(t.p, "9:7|~\n");
+    assert_int_equal(csv_next_batch(r, 4, &b), ERR_OK);
+    assert_null(b);
+    free(t.p);
+    csv_close(r);
+    input_close(&inp);
+}
+
+/* ---- the sample ---- */
+
+/* Detection sees the first 64 KiB; the rows in them are parsed as usual,
+   and a file and a pipe give the same rows. */
+static void test_large_sample(void **state) {
+    (void)state;
+    struct text in = { 0 }, want = { 0 };
+    put(&in, "id;name;v\n");
+    put(&want, "d=; q=\" h=1 | id name v\n");
+    for (int i = 0; i < 30000; i++) {
+        put(&in, "%d;\"n, %d\";%d.5\n", i, i % 17, i);
+        put(&want, "%d:%d|n, %d|%d.5\n", i + 2, i, i % 17, i);
+    }
+    struct csv_options o = detect();
+    check_n(in.p, in.len, &o, want.p);
+    /* the sample ends inside a row: that row does not count */
+    free(in.p);
+    free(want.p);
+    in = (struct text){ 0 };
+    want = (struct text){ 0 };
+    for (int i = 0; i < 10000; i++)
+        put(&in, "%d|%d\n", i, i * 2);
+    put(&want, "d=| q=\" h=0 | column_1 column_2\n");
+    for (int i = 0; i < 10000; i++)
+        put(&want, "%d:%d|%d\n", i + 1, i, i * 2);
+    check_n(in.p, in.len, &o, want.p);
+    free(in.p);
+    free(want.p);
+
+    /* a first row longer than the sample: the defaults */
+    in = (struct text){ 0 };
+    for (int i = 0; i < 20000; i++)
+        put(&in, "%sc%d", i ? ";" : "", i);
+    put(&in, "\n1;2\n");
+    char *got = read_all(in.p, in.len, &o, 1, 1000);
+    assert_memory_equal(got, "d=, q=\" h=1 | c0;c1;c2", 22);
+    free(got);
+    free(in.p);
+}
+
+/* gzip input: detection reads the decompressed text. */
+static void test_gzip(void **state) {
+    (void)state;
+    const char *text = "# x\nid\tname\n1\tx\n2\ty\n";
+    unsigned char gz[256];
+    z_stream z = { 0 };
+    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (unsigned char *)text;
+    z.avail_in = (unsigned)strlen(text);
+    z.next_out = gz;
+    z.avail_out = sizeof gz;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t n = sizeof gz - z.avail_out;
+    deflateEnd(&z);
+    struct csv_options o = detect();
+    o.comment = '#';
+    check_n((const char *)gz, n, &o, "d=TAB q=\" h=1 | id name\n3:1|x\n4:2|y\n");
+}
+
+/* Column names: unique, empty ones column_N, a NUL byte ends a name. */
+static void test_names(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    check("a,a,a_2,a,,column_5,x\n1,2,3,4,5,6,7\n", &o,
+          "d=, q=\" h=1 | a a_2 a_2_2 a_3 column_5 column_5_2 x\n2:1|2|3|4|5|6|7\n");
+    check_n("i\0d,\0x,a\0b\n1,2,3\n", 17, &o, "d=, q=\" h=1 | i column_2 a\n2:1|2|3\n");
+    /* many equal names: linear, not cubic */
+    struct text in = { 0 }, want = { 0 };
+    enum { N = 20000 };
+    for (int i = 0; i < N; i++)
+        put(&in, "%sa", i ? "," : "");
+    put(&in, "\n");
+    for (int i = 0; i < N; i++)
+        put(&in, "%s%d", i ? "," : "", i);
+    put(&in, "\n");
+    put(&want, "d=, q=\" h=1 | a");
+    for (int i = 2; i <= N; i++)
+        put(&want, " a_%d", i);
+    put(&want, "\n2:");
+    for (int i = 0; i < N; i++)
+        put(&want, "%s%d", i ? "|" : "", i);
+    put(&want, "\n");
+    check_n(in.p, in.len, &o, want.p);
+    free(in.p);
+    free(want.p);
+}
+
+/* An input error inside the sample is reported where the parse reaches
+   it, as without detection: a truncated gzip stream names its line. */
+static void test_truncated_sample(void **state) {
+    (void)state;
+    struct text t = { 0 };
+    put(&t, "id;v\n");
+    for (int i = 0; i < 3000; i++)
+        put(&t, "%d;%d\n", i, i * 7 % 1000);
+    size_t cap = compressBound(t.len) + 64, n;
+    unsigned char *gz = malloc(cap);
+    assert_non_null(gz);
+    z_stream z = { 0 };
+    assert_int_equal(deflateInit2(&z, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (unsigned char *)t.p;
+    z.avail_in = (unsigned)t.len;
+    z.next_out = gz;
+    z.avail_out = (unsigned)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    n = cap - z.avail_out;
+    deflateEnd(&z);
+    struct csv_options given = { .delimiter = ';', .quote = '"', .header = 1 };
+    char *want = read_all((const char *)gz, n / 2, &given, 0, 100000);
+    assert_non_null(strstr(want, "gzip input ends in the middle of a member"));
+    assert_null(strstr(want, "at 1:"));
+    struct csv_options o = detect();
+    for (int piped = 0; piped < 2; piped++) {
+        char *got = read_all((const char *)gz, n / 2, &o, piped, 100000);
+        assert_string_equal(got, want);
+        free(got);
+    }
+    free(want);
+    free(gz);
+    free(t.p);
+}
+
+static void test_empty(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    check("", &o, "d=, q=\" h=1 |\n");
+    check("\n\n", &o, "d=, q=\" h=1 |\n");
+    o.comment = '#';
+    check("#only\n#comments", &o, "d=, q=\" h=1 |\n");
+    check("a,b\n1,\"x\n", &o, "error 12 at 2:2: quoted field is not terminated\n");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_delimiter),
+        cmocka_unit_test(test_quote),
+        cmocka_unit_test(test_header),
+        cmocka_unit_test(test_header_format),
+        cmocka_unit_test(test_comment),
+        cmocka_unit_test(test_skip),
+        cmocka_unit_test(test_bad_row),
+        cmocka_unit_test(test_bad_row_many),
+        cmocka_unit_test(test_batch_drop),
+        cmocka_unit_test(test_large_sample),
+        cmocka_unit_test(test_gzip),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_truncated_sample),
+        cmocka_unit_test(test_empty),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
