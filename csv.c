@@ -19,6 +19,7 @@
 #define DROP_EVERY (1u << 20)        /* bytes of parsed map released at a time */
 #define SAMPLE_BYTES PIECE           /* text the dialect is detected from */
 #define DETECT_ROWS 100              /* rows of the sample that count */
+#define PREAMBLE_LINES 20            /* lines a detected preamble may have */
 
 struct csv_reader {
     pool_t *pool;
@@ -51,6 +52,7 @@ struct csv_reader {
     int sample_err;                  /* an input error after the sample, reported */
     struct csv_where sample_where;   /*   when the parse gets there */
     int in_comment;                  /* in a comment line's text */
+    int detect_comment;              /* no comment character given */
 
     /* buffered rows: complete rows [0, nrows), then the fields of the row
        being parsed; rows below base_row were handed out already.  The three
@@ -535,6 +537,15 @@ struct scan {
     size_t quoted;                   /* fields opened by the quote and closed cleanly */
     size_t bad;                      /* fields opened by the quote and closed by
                                         other text, or open at the end of the input */
+    unsigned char comment;           /* comment character of this reading, or 0 */
+    int find_preamble;               /* look for preamble rows (--skip not given) */
+    size_t comments;                 /* comment lines left out */
+    size_t row_off;                  /* where the row being read starts */
+    size_t nfields[DETECT_ROWS];     /* fields of each row read */
+    size_t off[DETECT_ROWS];         /* where each row starts, from the sample's start */
+    size_t misfit;                   /* rows not of the most common width */
+    size_t preamble;                 /* rows before the consistent block, 0: none */
+    size_t preamble_off;             /* where the block starts */
     /* with types != NULL, per column (cols entries, pool); a mask of 0 is NULL */
     size_t cols;
     unsigned *types;                 /* intersection over the later rows of that width */
@@ -567,6 +578,10 @@ static void scan_field(const struct csv_reader *r, struct scan *s, size_t c,
 }
 
 static void scan_row(struct scan *s, size_t nf) {
+    if (s->rows < DETECT_ROWS) {
+        s->nfields[s->rows] = nf;
+        s->off[s->rows] = s->row_off;
+    }
     if (s->rows == 0)
         s->width = nf;
     if (nf == s->width) {
@@ -585,9 +600,9 @@ static void scan_row(struct scan *s, size_t nf) {
 
 static void scan_sample(const struct csv_reader *r, struct scan *s) {
     enum { ROW, FIELD, IN, QUOTE } st = ROW;   /* libcsv's ROW_NOT_BEGUN ... */
-    const unsigned char *p = r->sample;
-    size_t n = r->sample_len, i = 0, nf = 0, start = 0;
-    unsigned char d = s->delim, q = s->quote, cm = r->opt.comment;
+    const unsigned char *p = r->sample + r->sample_pos;
+    size_t n = r->sample_len - r->sample_pos, i = 0, nf = 0, start = 0;
+    unsigned char d = s->delim, q = s->quote, cm = s->comment;
     int quoted = 0, plain = 1, bad = 0;
     while (i < n && s->rows < DETECT_ROWS) {
         unsigned char c = p[i++];
@@ -603,12 +618,17 @@ static void scan_sample(const struct csv_reader *r, struct scan *s) {
                 }
                 st = ROW;
             } else if (st == ROW && cm && c == cm) {
+                s->comments++;
                 while (i < n && p[i] != '\n' && p[i] != '\r')
                     i++;
             } else if (c == d) {
+                if (st == ROW)
+                    s->row_off = i - 1;
                 scan_field(r, s, nf++, p, 0, 0, 1, 0);
                 st = FIELD;
             } else {
+                if (st == ROW)
+                    s->row_off = i - 1;
                 st = IN;
                 quoted = c == q;
                 plain = 1;
@@ -662,6 +682,44 @@ static void scan_sample(const struct csv_reader *r, struct scan *s) {
     scan_row(s, nf);
 }
 
+/* Physical lines (LF, CRLF, CR) ended in [p, p + n). */
+static int64_t count_lines(const unsigned char *p, size_t n) {
+    int64_t lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += p[i] == '\n' || (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n'));
+    return lines;
+}
+
+/* Read the sample, then count the rows not of its most common width; with
+   find_preamble, find the preamble too (the rules are in csv.h): the
+   reading then has the block's width and rows. */
+static void read_sample(const struct csv_reader *r, struct scan *s) {
+    scan_sample(r, s);
+    size_t n = s->rows, most = 0, k = 0;
+    for (size_t a = 0; a < n; a++) {
+        size_t same = 0;
+        for (size_t b = 0; b < n; b++)
+            same += s->nfields[b] == s->nfields[a];
+        most = same > most ? same : most;
+    }
+    s->misfit = n - most;
+    if (!s->find_preamble || n < 3)
+        return;
+    size_t w = s->nfields[n - 1];    /* the block's width: the last row's */
+    while (s->nfields[k] != w)
+        k++;
+    for (size_t j = k; j < n; j++)
+        if (s->nfields[j] != w)
+            return;                  /* a row of another width in the block */
+    if (w < 2 || k == 0 || n - k < 2 || n - k < k ||
+        count_lines(r->sample + r->sample_pos, s->off[k]) > PREAMBLE_LINES)
+        return;
+    s->preamble = k;
+    s->preamble_off = s->off[k];
+    s->width = w;
+    s->agree = n - k;
+}
+
 /* Whether a reading is a better delimiter than b: a first row of two
    fields or more, more rows of its width, more fields. */
 static int better(const struct scan *a, const struct scan *b) {
@@ -672,30 +730,65 @@ static int better(const struct scan *a, const struct scan *b) {
     return a->width > b->width;
 }
 
-/* The best delimiter for quote q, among the given one or the candidates. */
-static struct scan best_delimiter(const struct csv_reader *r, unsigned char q) {
+/* The best delimiter for quote q and comment character cm, among the given
+   one or the candidates. */
+static struct scan best_delimiter(const struct csv_reader *r, unsigned char q,
+                                  unsigned char cm) {
     static const unsigned char cand[] = { ',', ';', '\t', '|' };
     /* with a decimal comma, the comma is not a delimiter */
     size_t k0 = r->opt.format && r->opt.format->decimal_comma ? 1 : 0;
-    struct scan best = { .delim = r->opt.delimiter ? r->opt.delimiter : cand[k0], .quote = q };
-    scan_sample(r, &best);
+    struct scan best = { .delim = r->opt.delimiter ? r->opt.delimiter : cand[k0], .quote = q,
+                         .comment = cm };
+    read_sample(r, &best);
     if (r->opt.delimiter)
         return best;
     struct scan first = best;
     for (size_t k = k0 + 1; k < sizeof cand; k++) {
-        struct scan s = { .delim = cand[k], .quote = q };
-        scan_sample(r, &s);
+        struct scan s = { .delim = cand[k], .quote = q, .comment = cm };
+        read_sample(r, &s);
         if (better(&s, &best))
             best = s;
     }
     return best.width > 1 ? best : first;
 }
 
+/* The delimiter and quote for comment character cm (the rules are in
+   csv.h). */
+static struct scan best_quote(const struct csv_reader *r, unsigned char cm) {
+    struct scan chosen = best_delimiter(r, r->opt.quote ? r->opt.quote : '"', cm);
+    if (!r->opt.quote) {
+        struct scan single = best_delimiter(r, '\'', cm);
+        if (single.quoted && !single.bad && !chosen.quoted && !chosen.bad &&
+            single.agree >= chosen.agree)
+            chosen = single;
+    }
+    return chosen;
+}
+
+/* The delimiter, quote and comment character: '#' when not given, not the
+   delimiter or quote given, some line of the sample starts with it where a
+   row may start, and with the delimiter and quote found for it, the rows
+   all have one width with its lines left out, and not when they are
+   read as rows. */
+static struct scan best_dialect(const struct csv_reader *r) {
+    if (!r->detect_comment || r->opt.delimiter == '#' || r->opt.quote == '#')
+        return best_quote(r, r->opt.comment);
+    struct scan hash = best_quote(r, '#');
+    if (hash.comments) {
+        struct scan plain = { .delim = hash.delim, .quote = hash.quote };
+        read_sample(r, &plain);
+        if (hash.misfit == 0 && plain.misfit > 0)
+            return hash;
+    }
+    return best_quote(r, 0);
+}
+
 /* The header question for the chosen dialect (the rules are in csv.h). */
 static int detect_header(struct csv_reader *r, const struct scan *chosen) {
-    if (chosen->rows < 2 || chosen->width == 0)
+    if (chosen->rows - chosen->preamble < 2 || chosen->width == 0)
         return 1;
-    struct scan s = { .delim = chosen->delim, .quote = chosen->quote, .cols = chosen->width };
+    struct scan s = { .delim = chosen->delim, .quote = chosen->quote, .comment = chosen->comment,
+                      .cols = chosen->width };
     size_t nc = s.cols;
     s.types = pool_alloc(r->pool, nc * sizeof *s.types);
     s.row = pool_alloc(r->pool, nc * sizeof *s.row);
@@ -749,17 +842,33 @@ static int detect_dialect(struct csv_reader *r) {
         r->sample_len += n;
     }
     r->sample_all = r->text_end && !r->sample_err;
-    struct scan chosen = best_delimiter(r, r->opt.quote ? r->opt.quote : '"');
-    if (!r->opt.quote) {
-        struct scan single = best_delimiter(r, '\'');
-        if (single.quoted && !single.bad && !chosen.quoted && !chosen.bad &&
-            single.agree >= chosen.agree)
-            chosen = single;
+    struct scan chosen = best_dialect(r);
+    int header = r->opt.header;
+    struct scan pre = { .delim = chosen.delim, .quote = chosen.quote, .comment = chosen.comment,
+                        .find_preamble = 1 };
+    if (r->opt.skip == 0 && header != 0)
+        read_sample(r, &pre);
+    if (pre.preamble) {
+        /* the block's first row must be a header: else the preamble's
+           last row is more likely the header of rows of another width */
+        r->sample_pos = pre.preamble_off;
+        if (header < 0)
+            header = detect_header(r, &pre);
+        if (r->err)
+            return r->err;
+        if (header == 0) {
+            r->sample_pos = 0;
+            header = r->opt.header;
+        } else {                     /* skipped as --skip would: read, lines counted */
+            chosen = pre;
+            r->cur_line += count_lines(r->sample, r->sample_pos);
+            r->bytes_in += r->sample_pos;
+        }
     }
     r->opt.delimiter = chosen.delim;
     r->opt.quote = chosen.quote;
-    if (r->opt.header < 0)
-        r->opt.header = detect_header(r, &chosen);
+    r->opt.comment = chosen.comment;
+    r->opt.header = header < 0 ? detect_header(r, &chosen) : header;
     return r->err;
 }
 
@@ -902,8 +1011,11 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     r->pool = pool;
     r->fd = fd;
     r->opt = *o;
+    r->detect_comment = !r->opt.comment;
+    int detect = !r->opt.delimiter || !r->opt.quote || r->opt.header < 0 ||
+                 r->detect_comment || r->opt.skip == 0;
     if (r->opt.comment == '\n' || r->opt.comment == '\r')
-        r->opt.comment = 0;          /* a line end starts no comment */
+        r->opt.comment = 0;          /* a line end: no comments, none detected */
     r->skip_left = r->opt.skip > 0 ? r->opt.skip : 0;
     r->at_start = 1;
     r->cur_line = 1;
@@ -939,7 +1051,7 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     csv_set_space_func(&r->parser, no_space);
     *out = r;
     FORWARD_IF_ERROR(detect_compression(r));
-    if (!r->opt.delimiter || !r->opt.quote || r->opt.header < 0)
+    if (detect)
         FORWARD_IF_ERROR(detect_dialect(r));
     csv_set_delim(&r->parser, r->opt.delimiter);
     csv_set_quote(&r->parser, r->opt.quote);

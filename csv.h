@@ -11,7 +11,8 @@
    CR, quotes not considered) are dropped before anything else.  With
    `comment` set, a line whose first byte is that character is left out where
    a row may start (inside a quoted field it is data); it is not a row.  A
-   line end is no comment character (ignored).
+   comment of 0 is detected (below); a line end means none, none detected.
+   A skip of 0 lets a preamble be detected (below); below 0: none.
    Blank lines, trailing ones included, are skipped.  Line numbers are always
    physical line numbers of the input, skipped and comment lines counted.
 
@@ -46,6 +47,23 @@
                 row after the first in the sample) it is a header: a
                 headerless file of text alone needs header = 0.  Empty or
                 repeated names do not count either way.
+     comment    '#' (when it is not the delimiter or quote given), when
+                some line of the sample starts with it where a row may
+                start, and, read with the delimiter and quote found with
+                '#' as the comment, the rows all have one field count
+                with those lines left out but not with them read as rows
+                ("#1,2" lines as wide as the data are rows).  The delimiter
+                and quote are then the ones found with it.
+     preamble   (skip 0, header not 0) read with the dialect found, when
+                the sample's rows before the first one of the last row's
+                field count are at most 20 lines, that count is 2 or
+                more, every row from that first one on has it, those rows
+                are at least 2 and at least as many as the rows before,
+                and the first of them is a header (detected, or header
+                1): the lines before it are skipped as with skip (counted
+                as lines), so that it is the header.  It never changes the
+                delimiter chosen.  Else (say "a" over rows "1,2") nothing
+                is skipped and a ragged row is the error it was.
    Options given are never second-guessed; csv_delimiter(), csv_quote() and
    csv_has_header() tell what is in use.
 

@@ -219,8 +219,10 @@ static void usage_full(void) {
 "CSV to Parquet, reading:\n"
 "      --header            the first line is a header (default: detected)\n"
 "      --quote C           quote character (default: detected, \" or ')\n"
-"      --comment C         skip lines starting with C\n"
-"      --skip N            skip the first N lines\n"
+"      --comment C         skip lines starting with C (default: # when such\n"
+"                          lines break the field count; '' for none)\n"
+"      --skip N            skip the first N lines (default: a preamble before\n"
+"                          a consistent block is detected; 0 for none)\n"
 "      --decimal-comma     ',' is the decimal point (with another delimiter)\n"
 "      --date-format F     dates like F (%%Y %%m %%d %%b %%e %%y ...)\n"
 "      --timestamp-format F  timestamps like F (adds %%H %%M %%S %%I %%p %%f %%z)\n"
@@ -424,8 +426,10 @@ static int parse_args(int argc, char **argv, struct options *o) {
         case OPT_NOHEADER: o->header = 0; break;
         case OPT_HEADER: o->header = 1; break;
         case OPT_COMMENT:
-            if (!parse_char(optarg, &o->comment)) {
-                msg("--comment takes one character, not '%s'", optarg);
+            if (!optarg[0])
+                o->comment = '\n';  /* none, and none detected */
+            else if (!parse_char(optarg, &o->comment)) {
+                msg("--comment takes one character (or '' for none), not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -434,7 +438,7 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 msg("--skip takes a number of lines, not '%s'", optarg);
                 return EXIT_USAGE;
             }
-            o->skip = n;
+            o->skip = n ? n : -1;    /* 0: skip nothing, and detect no preamble */
             break;
         case OPT_ON_ERROR:
             if (!strcmp(optarg, "fail")) o->on_error = ON_FAIL;

@@ -237,6 +237,29 @@ int ty_parse_date(const char *s, size_t n, int32_t *days) {
     return 1;
 }
 
+/* A zone offset that is the whole of s[0..n): +HH, +HHMM or +HH:MM (or
+   '-'); *offset in seconds east of UTC.  Returns 0 when it is not one. */
+static int zone_offset(const char *s, size_t n, int32_t *offset) {
+    if (n < 1 || (s[0] != '+' && s[0] != '-'))
+        return 0;
+    int sign = s[0] == '-' ? -1 : 1;
+    size_t rest = n - 1;
+    const char *z = s + 1;
+    int oh, om = 0;
+    if (rest == 2)
+        oh = digits(z, 2);
+    else if (rest == 4)
+        oh = digits(z, 2), om = digits(z + 2, 2);
+    else if (rest == 5 && z[2] == ':')
+        oh = digits(z, 2), om = digits(z + 3, 2);
+    else
+        return 0;
+    if (oh < 0 || oh > 23 || om < 0 || om > 59)
+        return 0;
+    *offset = sign * (oh * 3600 + om * 60);
+    return 1;
+}
+
 int ty_parse_timestamp(const char *s, size_t n, int64_t *micros, int *utc) {
     int64_t days;
     if (n < 10 || !date_prefix(s, &days))
@@ -275,21 +298,10 @@ int ty_parse_timestamp(const char *s, size_t n, int64_t *micros, int *utc) {
         if (s[i] == 'Z' && i + 1 == n) {
             *utc = 1;
         } else if (s[i] == '+' || s[i] == '-') {
-            int sign = s[i] == '-' ? -1 : 1;
-            size_t rest = n - i - 1;
-            const char *z = s + i + 1;
-            int oh, om = 0;
-            if (rest == 2)
-                oh = digits(z, 2);
-            else if (rest == 4)
-                oh = digits(z, 2), om = digits(z + 2, 2);
-            else if (rest == 5 && z[2] == ':')
-                oh = digits(z, 2), om = digits(z + 3, 2);
-            else
+            int32_t offset;
+            if (!zone_offset(s + i, n - i, &offset))
                 return 0;
-            if (oh < 0 || oh > 23 || om < 0 || om > 59)
-                return 0;
-            us -= sign * ((int64_t)oh * 3600 + om * 60) * 1000000LL;
+            us -= (int64_t)offset * 1000000LL;
             *utc = 1;
         } else {
             return 0;
@@ -686,24 +698,9 @@ static int iso_timestamp(const char *s, size_t n, int max_frac, int64_t *days, i
         *zone = 1;
         return 1;
     }
-    if (s[i] != '+' && s[i] != '-')
-        return 0;
-    int sign = s[i] == '-' ? -1 : 1;
-    size_t rest = n - i - 1;
-    const char *z = s + i + 1;
-    int oh, om = 0;
-    if (rest == 2)
-        oh = digits(z, 2);
-    else if (rest == 4)
-        oh = digits(z, 2), om = digits(z + 2, 2);
-    else if (rest == 5 && z[2] == ':')
-        oh = digits(z, 2), om = digits(z + 3, 2);
-    else
-        return 0;
-    if (oh < 0 || oh > 23 || om < 0 || om > 59)
+    if (!zone_offset(s + i, n - i, offset))
         return 0;
     *zone = 1;
-    *offset = sign * (oh * 3600 + om * 60);
     return 1;
 }
 

@@ -1,5 +1,6 @@
-# Command-line tests of CSV dialects: the delimiter, quote and header
-# detected, --comment, --skip, and options given winning over detection.
+# Command-line tests of CSV dialects: the delimiter, quote, header, '#'
+# comments and a preamble detected, --comment, --skip, and options given
+# winning over detection.
 . "$(dirname "$0")/lib.inc"
 
 nl='
@@ -100,6 +101,21 @@ rt "--skip then --comment" 'a,b\nc,d\n#x\n\nh1,h2\n\n1,2\n' "h1,h2${nl}1,2" --sk
 as="--no-header" as_csv='1,2\n3,4\n'
 rt "--skip and --no-header" 'junk\n1,2\n3,4\n' "column_1,column_2${nl}1,2${nl}3,4" --skip 1 --no-header
 
+# ---- comments and a preamble detected ----
+as_csv='id,v\n1,2\n3,4\n'
+rt "'#' comments detected" '# made by hand\nid,v\n1,2\n# a, b, c\n3,4\n' "id,v${nl}1,2${nl}3,4"
+rt "'#' values of the data's width" 'id,v\n#1,2\n#3,4\n' "id,v${nl}#1,2${nl}#3,4"
+as_csv='id,name\n1,x\n2,y\n'
+rt "title line detected" 'Sales report 2024\n\nid,name\n1,x\n2,y\n' "id,name${nl}1,x${nl}2,y"
+as_csv='id,v\n1,2\n'
+rt "key: value lines detected" 'Exported: 2024-01-02\r\nUser: admin\r\nid,v\r\n1,2\r\n' "id,v${nl}1,2"
+printf 'a\n1,2\n3,4\n' > "$T/ragged.csv"
+run "$BIN" "$T/ragged.csv" -o "$T/ragged.parquet"
+check "a short header over numbers stays an error" "csv2pq: $T/ragged.csv:2:2: expected 1 fields, found 2" "${err%%;*}"
+printf '# c\nid,v\n1,2\n# c\n\n3,4,5\n' > "$T/hashlines.csv"
+run "$BIN" "$T/hashlines.csv" -o "$T/hashlines.parquet"
+check "a ragged row after comments: none detected" "csv2pq: $T/hashlines.csv:2:2: expected 1 fields, found 2" "${err%%;*}"
+
 # Messages name physical lines: skipped, comment and blank lines count.
 # (Compared up to a hint main.c may add after ';'.)
 printf 'junk\n#c\na,b\n#c\n\n1,2\n3\n' > "$T/lines.csv"
@@ -155,5 +171,17 @@ case "$err" in "csv2pq: $T/cut.gz:1:"*) fail "truncated gzip names line 1: $err"
     *) fail "truncated gzip: $err" ;; esac
 "$BIN" -d "$T/big.parquet" | tr ',' ';' | tr -d '"' > "$T/big.out"
 tr -d '"' < "$T/big.csv" | tr ',' ';' | cmp -s - "$T/big.out" && pass || fail "big file round trip"
+
+# ---- detection turned off ----
+printf 'Title line\n\na,b\n1,2\n3,4\n' > "$T/pre.csv"
+run "$BIN" "$T/pre.csv" -o "$T/pre.parquet"
+check "preamble detected" "a,b${nl}1,2${nl}3,4" "$("$BIN" -d "$T/pre.parquet")"
+run "$BIN" --skip 0 "$T/pre.csv" -o "$T/pre.parquet"
+check "--skip 0: no preamble detection" "csv2pq: $T/pre.csv:3:2: expected 1 fields, found 2; --on-error skip leaves such rows out, --on-error null pads short rows" "$err"
+printf 'a,b\n# note\n1,2\n' > "$T/hash.csv"
+run "$BIN" "$T/hash.csv" -o "$T/hash.parquet"
+check "# comment detected" "a,b${nl}1,2" "$("$BIN" -d "$T/hash.parquet")"
+run "$BIN" --comment '' "$T/hash.csv" -o "$T/hash.parquet"
+check "--comment '': no comment detection" "csv2pq: $T/hash.csv:2:2: expected 2 fields, found 1; --on-error skip leaves such rows out, --on-error null pads short rows" "$err"
 
 finish

@@ -317,9 +317,53 @@ static void test_comment(void **state) {
     check("a,b\r#c\n1,2\n", &o, "d=, q=\" h=1 | a b\n3:1|2\n");
     /* comments do not confuse detection */
     check("# a;b;c;d\n# x|y|z\nid;n\n1;2\n", &o, "d=; q=\" h=1 | id n\n4:1|2\n");
-    /* without --comment, '#' lines are rows */
-    o.comment = 0;
+    /* with a line end for a comment, '#' lines are rows, none detected */
+    o.comment = '\n';
     check("#x\na,b\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
+}
+
+static void test_detect_comment(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    /* '#' lines of another width: comments, lines counted */
+    check("# made by hand\nid,v\n1,2\n# a, b, c\n3,4\n#\n", &o,
+          "d=, q=\" h=1 | id v\n3:1|2\n5:3|4\n");
+    check("# x\r# y\ra;b\r1;2\r# z\r3;4\r", &o, "d=; q=\" h=1 | a b\n4:1|2\n6:3|4\n");
+    /* '#' values of the data's width: rows */
+    check("id,v\n#1,2\n#3,4\n", &o, "d=, q=\" h=1 | id v\n2:#1|2\n3:#3|4\n");
+    /* a ragged row left: no comments, the '#' line is a row */
+    check("a,b\n# c\n1,2\n3\n", &o, "error 12 at 2:2: expected 2 fields, found 1\n");
+    /* given options win: another comment, '#' the delimiter */
+    o.comment = ';';
+    check("; x\n# y\na,b\n", &o, "error 12 at 3:2: expected 1 fields, found 2\n");
+    o.comment = 0;
+    o.delimiter = '#';
+    check("#a\nb#c\n", &o, "d=# q=\" h=1 | column_1 a\n2:b|c\n");
+}
+
+static void test_detect_preamble(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    /* title, blank and key: value lines before a header: skipped, lines counted */
+    check("Sales report\n\nid,name\n1,x\n2,y\n", &o, "d=, q=\" h=1 | id name\n4:1|x\n5:2|y\n");
+    check("Exported: 2024\r\nUser: x\r\nid,v\r\n1,2\r\n", &o, "d=, q=\" h=1 | id v\n4:1|2\n");
+    check("\"a\",\"b\",\n\nn,c,y1,y2,y3\nx,y,1,2,3\nz,w,4,5,6\n", &o,
+          "d=, q=\" h=1 | n c y1 y2 y3\n4:x|y|1|2|3\n5:z|w|4|5|6\n");
+    /* a ragged row anywhere in the sample: no preamble */
+    check("title\nid,v\n1,2\n3,4\n5,6\n7\n", &o,
+          "error 12 at 2:2: expected 1 fields, found 2\n");
+    /* a first line over numbers is their header, ragged: an error */
+    check("a\n1,2\n3,4\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
+    check("a,b,c\n1\n2,3,4\n", &o, "error 12 at 2:2: expected 3 fields, found 1\n");
+    /* a ragged row in the block, or a block shorter than the lines before: none */
+    check("t\nu\nv\nid,v\nx,y\n", &o, "error 12 at 4:2: expected 1 fields, found 2\n");
+    check("t\nid,v\nx,y\nz\nw,q\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
+    /* --skip or --no-header given: none detected */
+    o.skip = -1;
+    check("title\nid,v\nx,y\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
+    o.skip = 0;
+    o.header = 0;
+    check("title\nid,v\nx,y\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
 }
 
 static void test_skip(void **state) {
@@ -637,6 +681,8 @@ int main(void) {
         cmocka_unit_test(test_header_format),
         cmocka_unit_test(test_comment),
         cmocka_unit_test(test_skip),
+        cmocka_unit_test(test_detect_comment),
+        cmocka_unit_test(test_detect_preamble),
         cmocka_unit_test(test_bad_row),
         cmocka_unit_test(test_bad_row_many),
         cmocka_unit_test(test_batch_drop),
