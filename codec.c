@@ -415,6 +415,9 @@ struct codec_ctx {
     int gz_ready;               /* deflateInit2() succeeded */
     int level;                  /* as given, 0 for the default */
     void *zstd_ws;              /* workspace of a static zstd context, or NULL */
+    int data;                   /* CODEC_DATA_* of codec_set_data() */
+    int zstd_params;            /* CODEC_DATA_* whose parameters are set, -1 none */
+    ZSTD_compressionParameters params[3];     /* per CODEC_DATA_*, after codec_set_max_input */
 };
 
 int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx) {
@@ -469,30 +472,84 @@ int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx) {
     return ERR_OK;
 }
 
+/* The parameters for pages of 8-byte values (PLAIN INT64 and DOUBLE).  A
+   value that comes back is a match of 8 bytes or more at a distance of up
+   to a whole page; the double-fast strategy (levels 3 and 4) finds it
+   through its table of 8-byte hashes, which at level 3 holds 2^16
+   positions: a page of 1 MiB overwrites most before they are matched.
+   A larger table, and a smaller one of short hashes, which such pages
+   rarely use, keep them. */
+static ZSTD_compressionParameters values_params(ZSTD_compressionParameters p, size_t max) {
+    if (p.strategy != ZSTD_dfast)
+        return p;
+    unsigned want = 10;
+    while (want < 19 && ((size_t)1 << want) < max)
+        want++;
+    if (p.chainLog < want)
+        p.chainLog = want;
+    if (p.hashLog > 14)
+        p.hashLog = 14;
+    return p;
+}
+
+/* The parameters for text (byte arrays): zstd's minimum match of 5 bytes
+   at level 3 takes short matches that cost more than the literals they
+   replace in random-looking text (identifiers, hashes); 6 gives the same
+   size on prose. */
+static ZSTD_compressionParameters text_params(ZSTD_compressionParameters p) {
+    if (p.strategy == ZSTD_dfast && p.minMatch < 6)
+        p.minMatch = 6;
+    return p;
+}
+
+/* Bytes of a static context that can compress with any of the sets. */
+static size_t zstd_ws_size(const ZSTD_compressionParameters *p, int n) {
+    size_t most = 0;
+    for (int i = 0; i < n; i++) {
+        size_t x = ZSTD_estimateCCtxSize_usingCParams(p[i]);
+        if (x > most)
+            most = x;
+    }
+    return most;
+}
+
+static void zstd_params_for(int level, size_t max, ZSTD_compressionParameters p[3]) {
+    p[CODEC_DATA_ANY] = ZSTD_getCParams(level ? level : ZSTD_CLEVEL_DEFAULT, max, 0);
+    p[CODEC_DATA_VALUES8] = values_params(p[CODEC_DATA_ANY], max);
+    p[CODEC_DATA_TEXT] = text_params(p[CODEC_DATA_ANY]);
+}
+
+static int zstd_use(struct codec_ctx *ctx, int which) {
+    if (ctx->zstd_params == which)
+        return ERR_OK;
+    const ZSTD_compressionParameters *p = &ctx->params[which];
+    const struct { ZSTD_cParameter k; int v; } set[] = {
+        {ZSTD_c_windowLog, (int)p->windowLog}, {ZSTD_c_chainLog, (int)p->chainLog},
+        {ZSTD_c_hashLog, (int)p->hashLog}, {ZSTD_c_searchLog, (int)p->searchLog},
+        {ZSTD_c_minMatch, (int)p->minMatch}, {ZSTD_c_targetLength, (int)p->targetLength},
+        {ZSTD_c_strategy, (int)p->strategy},
+    };
+    for (size_t i = 0; i < sizeof set / sizeof *set; i++)
+        if (ZSTD_isError(ZSTD_CCtx_setParameter(ctx->zstd, set[i].k, set[i].v)))
+            return ERR_INTERNAL;
+    ctx->zstd_params = which;
+    return ERR_OK;
+}
+
 int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
     if (ctx->codec != CODEC_ZSTD)
         return ERR_OK;
     /* A static context in one block from the pool: zstd never allocates
        again, and smaller inputs, which take smaller tables, fit in it. */
     int level = ctx->level ? ctx->level : ZSTD_CLEVEL_DEFAULT;
-    ZSTD_compressionParameters p = ZSTD_getCParams(level, max, 0);
-    size_t size = ZSTD_estimateCCtxSize_usingCParams(p);
+    ZSTD_compressionParameters p[3];
+    zstd_params_for(level, max, p);
+    size_t size = zstd_ws_size(p, 3);
     void *ws = pool_alloc(ctx->pool, size);
     RETURN_ERROR_IF(ws == NULL, ERR_NOMEM);
     ZSTD_CCtx *z = ZSTD_initStaticCCtx(ws, size);
-    /* The parameters are set one by one, not left to the level: zstd then
-       keeps them for a larger input (a page with one long value) instead of
-       moving to the tables of a larger size class, which would not fit. */
-    const struct { ZSTD_cParameter k; int v; } set[] = {
-        {ZSTD_c_compressionLevel, level},
-        {ZSTD_c_windowLog, (int)p.windowLog}, {ZSTD_c_chainLog, (int)p.chainLog},
-        {ZSTD_c_hashLog, (int)p.hashLog}, {ZSTD_c_searchLog, (int)p.searchLog},
-        {ZSTD_c_minMatch, (int)p.minMatch}, {ZSTD_c_targetLength, (int)p.targetLength},
-        {ZSTD_c_strategy, (int)p.strategy},
-    };
-    for (size_t i = 0; z && i < sizeof set / sizeof *set; i++)
-        if (ZSTD_isError(ZSTD_CCtx_setParameter(z, set[i].k, set[i].v)))
-            z = NULL;
+    if (z && ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level)))
+        z = NULL;
     if (z == NULL) {
         pool_free(ctx->pool, ws);
         return ERR_INTERNAL;
@@ -503,14 +560,25 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
         ZSTD_freeCCtx(ctx->zstd);
     ctx->zstd = z;
     ctx->zstd_ws = ws;
-    return ERR_OK;
+    memcpy(ctx->params, p, sizeof p);
+    ctx->zstd_params = -1;
+    /* The parameters are set one by one, not left to the level: zstd then
+       keeps them for a larger input (a page with one long value) instead of
+       moving to the tables of a larger size class, which would not fit. */
+    return zstd_use(ctx, CODEC_DATA_ANY);
+}
+
+void codec_set_data(struct codec_ctx *ctx, int data) {
+    ctx->data = data >= CODEC_DATA_ANY && data <= CODEC_DATA_TEXT ? data : CODEC_DATA_ANY;
 }
 
 size_t codec_workspace(int codec, int level, size_t max) {
     switch (codec) {
-    case CODEC_ZSTD:
-        return ZSTD_estimateCCtxSize_usingCParams(
-            ZSTD_getCParams(level ? level : ZSTD_CLEVEL_DEFAULT, max, 0));
+    case CODEC_ZSTD: {
+        ZSTD_compressionParameters p[3];
+        zstd_params_for(level, max, p);
+        return zstd_ws_size(p, 3);
+    }
     case CODEC_GZIP:
         return (size_t)300 << 10;
     default:
@@ -571,6 +639,8 @@ int codec_compress(struct codec_ctx *ctx, const void *src, size_t n,
         *out_len = snappy_compress(src, n, dst);
         return ERR_OK;
     case CODEC_ZSTD: {
+        if (ctx->zstd_ws)
+            FORWARD_IF_ERROR(zstd_use(ctx, ctx->data));
         size_t r = ZSTD_compress2(ctx->zstd, dst, cap, src, n);
         if (ZSTD_isError(r))
             return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ?

@@ -53,6 +53,16 @@ size_t codec_workspace(int codec, int level, size_t max);
    fixed budget cannot afford).  ERR_NOMEM when the block does not fit. */
 int codec_set_max_input(struct codec_ctx *ctx, size_t max);
 
+/* What the next inputs hold, for zstd to tune its match finder to
+   (codec_set_max_input() sizes the workspace for every kind):
+   CODEC_DATA_VALUES8, pages of 8-byte values (PLAIN INT64 and DOUBLE),
+   whose repeated values it then finds with a larger table of 8-byte
+   hashes; CODEC_DATA_TEXT, byte arrays, where it takes no match shorter
+   than 6 bytes; CODEC_DATA_ANY (the default) for anything else.  Other
+   codecs ignore it. */
+enum codec_data { CODEC_DATA_ANY = 0, CODEC_DATA_VALUES8 = 1, CODEC_DATA_TEXT = 2 };
+void codec_set_data(struct codec_ctx *ctx, int data);
+
 /* Most bytes compressing n bytes can produce; 0 for a codec that
    codec_create() does not accept. */
 size_t codec_bound(int codec, size_t n);

@@ -57,15 +57,16 @@
    malloc.
 
    Worst-case memory, with B the budget (-m), C one thread's compressor and
-   page buffers, and T = (B - C)/3 the row buffers:
+   page buffers, and T = 2(B - C)/5 the row buffers:
      row buffers (text, field ends, line numbers)   T, taken once
-   and per thread (at most B/4 of compressors and page buffers in all):
+   and per thread (at most B/3 of compressors and page buffers in all):
      column scratch: values, levels, indices        13 bytes per row (21 for
                                                     decimals above precision 18;
                                                     rows <= T/32: < 0.66 T)
      one page and its compressed copy               2 x min(1 MiB, B/32)
-     dictionary: values + hash table                min(1 MiB, B/16) + B/16
-     compressor (zstd level 3)                      about 1.3 MiB
+     dictionary: values + hash table + order        min(1 MiB, B/16) + B/16
+                                                    + 20 bytes per entry
+     compressor (zstd level 3)                      about 2.6 MiB
      the encoded chunk (threads only)               its compressed size
    and once more:
      output buffer                                  256 KiB
@@ -135,6 +136,7 @@ struct options {
     const char *rejects;
     int64_t max_errors;              /* 0: no limit */
     int binary;
+    int byte_stream_split;           /* --byte-stream-split */
     const char *types[MAX_TYPES];    /* --type COL=TYPE */
     size_t n_types;
     const char *schema_file;
@@ -254,6 +256,9 @@ static void usage_full(void) {
 "      --level N           compression level (default: zstd 3, gzip 6)\n"
 "      --row-group-size N  rows per row group at most (default %d; a row group\n"
 "                          also closes when its rows fill the row buffers)\n"
+"      --byte-stream-split doubles that rarely repeat as BYTE_STREAM_SPLIT\n"
+"                          (smaller; Spark's vectorized reader before 4.x\n"
+"                          cannot read it)\n"
 "\n"
 "Parquet to CSV (-d, --decode, or the name pq2csv):\n"
 "      --head N            only the first N rows\n"
@@ -313,7 +318,7 @@ enum {
     OPT_PRINT_SCHEMA, OPT_HELP, OPT_COLUMNS, OPT_HEAD, OPT_SCHEMA, OPT_META,
     OPT_COUNT, OPT_HEADER, OPT_COMMENT, OPT_SKIP, OPT_ON_ERROR, OPT_REJECTS,
     OPT_MAX_ERRORS, OPT_BINARY, OPT_TYPE, OPT_INFER_ROWS, OPT_DATE_FORMAT,
-    OPT_TS_FORMAT, OPT_DECIMAL_COMMA, OPT_RENAME
+    OPT_TS_FORMAT, OPT_DECIMAL_COMMA, OPT_RENAME, OPT_BSS
 };
 
 /* Whether the command line asks for decoding (-d, --decode), looked at
@@ -349,6 +354,7 @@ static int parse_args(int argc, char **argv, struct options *o) {
         {"timestamp-format", required_argument, 0, OPT_TS_FORMAT},
         {"decimal-comma", no_argument, 0, OPT_DECIMAL_COMMA},
         {"rename", required_argument, 0, OPT_RENAME},
+        {"byte-stream-split", no_argument, 0, OPT_BSS},
         {"null", required_argument, 0, OPT_NULL},
         {"print-schema", no_argument, 0, OPT_PRINT_SCHEMA},
         {"quiet", no_argument, 0, 'q'},
@@ -458,6 +464,7 @@ static int parse_args(int argc, char **argv, struct options *o) {
             o->max_errors = n;
             break;
         case OPT_BINARY: o->binary = 1; break;
+        case OPT_BSS: o->byte_stream_split = 1; break;
         case OPT_TYPE:
         case OPT_RENAME: {
             const char **list = ch == OPT_TYPE ? o->types : o->renames;
@@ -543,9 +550,11 @@ static int parse_args(int argc, char **argv, struct options *o) {
     if (o->decode && (o->comment || o->skip || o->on_error || o->rejects || o->max_errors ||
                       o->binary || o->n_types || o->infer_rows || o->n_renames ||
                       o->format.date_format || o->format.timestamp_format ||
-                      o->format.decimal_comma || o->header == 1 || o->quote)) {
+                      o->format.decimal_comma || o->header == 1 || o->quote ||
+                      o->byte_stream_split)) {
         msg("--header, --quote, --comment, --skip, --on-error, --rejects, --max-errors, "
-            "--binary, --type, --infer-rows, --rename and the format options do not go with -d");
+            "--binary, --type, --infer-rows, --rename, --byte-stream-split and the format "
+            "options do not go with -d");
         return EXIT_USAGE;
     }
     if (o->format.decimal_comma && o->delimiter == ',') {
@@ -1066,6 +1075,7 @@ static int write_pass(struct job *j, int *again) {
         .dict_entries = j->budget / 2048,
         .threads = o->threads,
         .created_by = "csv2pq version " CSV2PQ_VERSION,
+        .byte_stream_split = o->byte_stream_split,
         .format = o->format
     };
     struct pqw_where where = {0};
@@ -1180,12 +1190,12 @@ static int encode(const struct options *o, pool_t *pool) {
         j.co.bad_row = on_bad_row;
         j.co.bad_row_ctx = &j.rep;
     }
-    /* The row buffers get a third of what one thread's compressor and page
-       buffers leave (zstd at high levels takes tens of MiB). */
+    /* The row buffers get two fifths of what one thread's compressor and
+       page buffers leave (zstd at high levels takes tens of MiB). */
     j.budget = pool_budget(pool);
     j.page_size = j.budget / 32 < ((size_t)1 << 20) ? j.budget / 32 : (size_t)1 << 20;
     size_t fixed = codec_workspace(o->codec, o->level, j.page_size) + 3 * j.page_size + OUT_RESERVE;
-    j.rg_bytes = fixed < j.budget ? (j.budget - fixed) / 3 : 0;
+    j.rg_bytes = fixed < j.budget ? (j.budget - fixed) / 5 * 2 : 0;
     j.rg_rows = o->rg_rows ? o->rg_rows : DEFAULT_RG_ROWS;
 
     if (o->rejects) {

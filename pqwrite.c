@@ -106,6 +106,7 @@ struct encoder {
     uint32_t *idx; size_t idx_cap;           /* dictionary index per value */
     uint8_t *page; size_t page_cap;          /* levels + values of one page */
     uint8_t *comp; size_t comp_cap;          /* compressed page */
+    uint32_t *rank; size_t rank_cap;         /* dictionary order: 20 bytes per entry */
     struct enc_dict *dict;                   /* reused from chunk to chunk */
     int dict_kind;                           /* ENC_DICT_* of dict */
     int buffered;                            /* pages go to buf, not the output */
@@ -277,11 +278,13 @@ static void encoder_shrink(struct encoder *x) {
     pool_free(x->pool, x->defs);
     pool_free(x->pool, x->vals);
     pool_free(x->pool, x->idx);
+    pool_free(x->pool, x->rank);
     pool_free(x->pool, x->buf);
     x->defs = x->vals = NULL;
     x->idx = NULL;
     x->buf = NULL;
-    x->defs_cap = x->vals_cap = x->idx_cap = x->cap = x->len = 0;
+    x->rank = NULL;
+    x->defs_cap = x->vals_cap = x->idx_cap = x->rank_cap = x->cap = x->len = 0;
     if (x->dict)
         enc_dict_free(x->dict);
     x->dict = NULL;
@@ -419,7 +422,7 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
     if (!w->enc || !w->done_by || !w->result || !w->col_where)
         return set_where(where, ERR_NOMEM, 0, 0, "writer state for %zu columns", ncols);
     /* Each thread's encoder holds a compressor and page buffers: take no
-       more threads than a quarter of the budget holds. */
+       more threads than a third of the budget holds. */
     for (int i = 0; i < n; i++) {
         size_t before = pool_used(pool);
         w->nenc = i + 1;
@@ -428,8 +431,8 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
             return set_where(where, e, 0, 0, "%s compressor and page buffers",
                              codec_name(o->codec));
         size_t each = pool_used(pool) - before;
-        if (i == 0 && each && (size_t)n > pool_budget(pool) / 4 / each)
-            n = (int)(pool_budget(pool) / 4 / each) > 1 ? (int)(pool_budget(pool) / 4 / each) : 1;
+        if (i == 0 && each && (size_t)n > pool_budget(pool) / 3 / each)
+            n = (int)(pool_budget(pool) / 3 / each) > 1 ? (int)(pool_budget(pool) / 3 / each) : 1;
     }
     for (int i = 0; i < n; i++)
         w->enc[i].buffered = n > 1;
@@ -444,50 +447,6 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
 }
 
 /* ---- values ---- */
-
-/* Whether [s, s+n) is well-formed UTF-8 (no overlongs, no surrogates, at
-   most U+10FFFF). */
-static int utf8_valid(const unsigned char *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        while (i + 8 <= n) {
-            uint64_t v;
-            memcpy(&v, s + i, 8);
-            if (v & 0x8080808080808080ull)
-                break;
-            i += 8;
-        }
-        if (i >= n)
-            break;
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        unsigned lo = 0x80, hi = 0xbf;
-        if (c >= 0xc2 && c <= 0xdf) k = 1;
-        else if (c >= 0xe0 && c <= 0xef) {
-            k = 2;
-            if (c == 0xe0) lo = 0xa0;
-            if (c == 0xed) hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            k = 3;
-            if (c == 0xf0) lo = 0x90;
-            if (c == 0xf4) hi = 0x8f;
-        } else
-            return 0;
-        if (n - i <= k)
-            return 0;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
 
 static int str_cmp(const uint8_t *text, struct str_ref a, struct str_ref b) {
     size_t n = a.len < b.len ? a.len : b.len;
@@ -783,7 +742,7 @@ static int convert_column(struct pqw_writer *w, struct encoder *x, const struct 
         }
         if (!ok) {
             if (l.repr == R_BYTES) {
-                if (l.utf8 && !utf8_valid((const unsigned char *)s, n))
+                if (l.utf8 && !ty_utf8_valid((const unsigned char *)s, n))
                     return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
                                      "invalid UTF-8 in column \"%s\"", w->cols[c].name);
                 struct str_ref *ref = (struct str_ref *)x->vals + k;
@@ -886,13 +845,19 @@ static int put_page(struct pqw_writer *w, struct encoder *x, struct pq_page_head
     return ERR_OK;
 }
 
-/* Try dictionary encoding of the chunk's values: on success x->idx holds an
-   index per value and *dict the encoder's dictionary (reused from chunk to
-   chunk); *dict is NULL when PLAIN is better or the dictionary would pass
-   its limits.  ERR_NOMEM when the pool cannot hold it within the limits. */
+/* What the dictionary attempt saw: the values scanned before it stopped
+   (all of them, or up to the one that would pass a limit), the distinct
+   ones among them, and its cost in bytes before compression (the PLAIN
+   dictionary page and the bit-packed indices; 0 when it stopped). */
+struct dict_scan { size_t scanned, distinct, cost; };
+
+/* Try dictionary encoding of the chunk's values: x->idx receives an index
+   per value and *s what was seen; the dictionary is x->dict (reused from
+   chunk to chunk).  ERR_NOMEM when the pool cannot hold it within the
+   limits. */
 static int build_dictionary(struct pqw_writer *w, struct encoder *x, const struct layout *l,
-                            const uint8_t *text, size_t nvals, struct enc_dict **dict) {
-    *dict = NULL;
+                            const uint8_t *text, size_t nvals, struct dict_scan *s) {
+    memset(s, 0, sizeof *s);
     if (l->repr == R_BOOL || nvals == 0 || w->opt.dict_limit == 0)
         return ERR_OK;
     /* fixed widths 4, 8 or a decimal's FIXED_LEN_BYTE_ARRAY length (9..16) */
@@ -911,9 +876,9 @@ static int build_dictionary(struct pqw_writer *w, struct encoder *x, const struc
         const void *v;
         size_t n;
         if (l->repr == R_BYTES) {
-            struct str_ref s = ((const struct str_ref *)x->vals)[i];
-            v = text + s.off;
-            n = s.len;
+            struct str_ref r = ((const struct str_ref *)x->vals)[i];
+            v = text + r.off;
+            n = r.len;
         } else {
             v = (const uint8_t *)x->vals + i * (size_t)kind;
             n = (size_t)kind;
@@ -922,30 +887,26 @@ static int build_dictionary(struct pqw_writer *w, struct encoder *x, const struc
            dictionary's memory stays bounded and the choice depends on the
            data alone, never on how much memory happens to be free. */
         if (enc_dict_plain_size(d) + 4 + n > w->opt.dict_limit ||
-            enc_dict_count(d) >= w->opt.dict_entries)
+            enc_dict_count(d) >= w->opt.dict_entries) {
+            s->scanned = i;
+            s->distinct = enc_dict_count(d);
             return ERR_OK;
+        }
         FORWARD_IF_ERROR(enc_dict_insert(d, v, n, &x->idx[i]));
     }
     size_t bw = (size_t)enc_bit_width(enc_dict_count(d) - 1);
-    size_t dict_cost = enc_dict_plain_size(d) + (nvals * bw + 7) / 8;
-    if (dict_cost >= plain_size(x, l, 0, nvals))
-        return ERR_OK;
-    *dict = d;
+    s->scanned = nvals;
+    s->distinct = enc_dict_count(d);
+    s->cost = enc_dict_plain_size(d) + (nvals * bw + 7) / 8;
     return ERR_OK;
 }
 
-/* Whether DELTA_BINARY_PACKED pays for a chunk of INT32 or INT64 values
-   (integers, dates, times, timestamps, decimals of precision <= 18): its
-   size, estimated block by block, is under half of PLAIN's (sorted or
-   slowly changing values, such as the timestamps of a log). */
-static int delta_pays(const struct encoder *x, const struct layout *l, size_t nvals) {
-    if ((l->repr != R_I32 && l->repr != R_U32 && l->repr != R_I64 && l->repr != R_U64) ||
-        nvals < 256)
-        return 0;
+/* Bytes of the chunk's values in DELTA_BINARY_PACKED (INT32 and INT64). */
+static size_t delta_size(const struct encoder *x, const struct layout *l, size_t nvals) {
     enum { BLOCK = 1024 };
     uint8_t tmp[BLOCK * 9 + 64];
     if (enc_delta_binary_bound(BLOCK) > sizeof tmp)
-        return 0;
+        return SIZE_MAX;
     size_t size = 0;
     for (size_t i = 0; i < nvals; i += BLOCK) {
         size_t k = nvals - i < BLOCK ? nvals - i : BLOCK;
@@ -953,7 +914,290 @@ static int delta_pays(const struct encoder *x, const struct layout *l, size_t nv
             ? enc_delta_binary_encode32((const int32_t *)x->vals + i, k, tmp)
             : enc_delta_binary_encode((const int64_t *)x->vals + i, k, tmp);
     }
-    return size * 2 < nvals * l->width;
+    return size;
+}
+
+/* The share of a page's values that repeat an earlier value of the page,
+   extrapolated from the dictionary attempt: drawn from a set much larger
+   than the page, repeats grow in proportion to the values seen. */
+static double page_repeats(const struct dict_scan *s, size_t page_values) {
+    if (s->scanned == 0)
+        return 1.0;
+    double r = (double)(s->scanned - s->distinct) / (double)s->scanned;
+    if (page_values > s->scanned)
+        r *= (double)page_values / (double)s->scanned;
+    return r;
+}
+
+/* About the size zstd makes of PLAIN integers that rarely repeat: the
+   order-0 entropy of their bytes (its literals are Huffman-coded one byte at
+   a time), counted on every 4th value; a repeated value costs about 3
+   bytes as a match. */
+static double plain_estimate(const struct encoder *x, const struct layout *l, size_t nvals,
+                             double repeats) {
+    uint32_t hist[256] = {0};
+    size_t bytes = 0;
+    const uint8_t *v = x->vals;
+    for (size_t i = 0; i < nvals; i += 4, bytes += l->width)
+        for (size_t k = 0; k < l->width; k++)
+            hist[v[i * l->width + k]]++;
+    double bits = 0;
+    for (int c = 0; c < 256; c++)
+        if (hist[c])
+            bits -= hist[c] * log2((double)hist[c] / (double)bytes);
+    double per_value = bits / 8 / (double)(bytes / l->width);
+    if (repeats > 1)
+        repeats = 1;
+    return (double)nvals * ((1 - repeats) * per_value + repeats * 3);
+}
+
+/* How a column chunk's values are encoded. */
+enum venc { V_PLAIN, V_DICT, V_DELTA, V_BSS, V_DBA };
+
+static const int venc_pq[] = {
+    PQ_ENC_PLAIN, PQ_ENC_RLE_DICTIONARY, PQ_ENC_DELTA_BINARY_PACKED,
+    PQ_ENC_BYTE_STREAM_SPLIT, PQ_ENC_DELTA_BYTE_ARRAY
+};
+
+/* Bytes of the values [v0, v1) encoded as ve, at most. */
+static size_t values_bound(const struct encoder *x, const struct layout *l, int ve, int bw,
+                           size_t v0, size_t v1) {
+    size_t n = v1 - v0;
+    switch (ve) {
+    case V_DICT: return 1 + enc_rle_bound(n, bw);
+    case V_DELTA: return enc_delta_binary_bound(n);
+    case V_DBA: return 2 * enc_delta_binary_bound(n) + plain_size(x, l, v0, v1);
+    default: return plain_size(x, l, v0, v1);
+    }
+}
+
+/* Encode the values [v0, v1) as ve into out (values_bound bytes); returns
+   the bytes written.  V_DBA uses x->idx[v0..v1) as scratch. */
+static size_t encode_values(struct encoder *x, const struct layout *l, int ve, int bw,
+                            const uint8_t *text, size_t v0, size_t v1, uint8_t *out) {
+    size_t n = v1 - v0;
+    uint8_t *o = out;
+    switch (ve) {
+    case V_DICT:
+        *o = (uint8_t)bw;
+        return 1 + enc_rle_encode(x->idx + v0, n, bw, o + 1);
+    case V_DELTA:
+        return l->width == 4 ? enc_delta_binary_encode32((const int32_t *)x->vals + v0, n, o)
+                             : enc_delta_binary_encode((const int64_t *)x->vals + v0, n, o);
+    case V_BSS: {
+        if (l->width == 4) {
+            const uint8_t *v = (const uint8_t *)x->vals + v0 * 4;
+            for (size_t i = 0; i < n; i++) {
+                uint32_t u;
+                memcpy(&u, v + i * 4, 4);
+                o[i] = (uint8_t)u;
+                o[n + i] = (uint8_t)(u >> 8);
+                o[2 * n + i] = (uint8_t)(u >> 16);
+                o[3 * n + i] = (uint8_t)(u >> 24);
+            }
+        } else {
+            const uint8_t *v = (const uint8_t *)x->vals + v0 * 8;
+            for (size_t i = 0; i < n; i++) {
+                uint64_t u;
+                memcpy(&u, v + i * 8, 8);
+                for (size_t k = 0; k < 8; k++)
+                    o[k * n + i] = (uint8_t)(u >> (8 * k));
+            }
+        }
+        return n * l->width;
+    }
+    case V_DBA: {
+        /* prefix lengths, all 0 (the text stays whole for the codec to
+           find its repeats), then the suffix lengths and the suffixes */
+        const struct str_ref *s = (const struct str_ref *)x->vals + v0;
+        int32_t *len = (int32_t *)(x->idx + v0);
+        memset(len, 0, n * sizeof *len);
+        o += enc_delta_binary_encode32(len, n, o);
+        for (size_t i = 0; i < n; i++)
+            len[i] = (int32_t)s[i].len;
+        o += enc_delta_binary_encode32(len, n, o);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(o, text + s[i].off, s[i].len);
+            o += s[i].len;
+        }
+        return (size_t)(o - out);
+    }
+    default:
+        return plain_encode(x, l, text, v0, v1, out);
+    }
+}
+
+/* Bytes a value adds to a page, for cutting pages. */
+static size_t value_cost(const struct encoder *x, const struct layout *l, int ve, size_t i) {
+    if (ve == V_DICT)
+        return 1;
+    if (l->repr == R_BYTES)
+        return (ve == V_PLAIN ? 4 : 1) + ((const struct str_ref *)x->vals)[i].len;
+    return l->repr == R_BOOL ? 8 : l->width;     /* booleans count as 8, as they always have */
+}
+
+/* How order_dictionary() compares two dictionary entries. */
+struct rank_order {
+    const struct enc_dict *dict;
+    const struct layout *l;
+    const uint32_t *count;           /* occurrences per entry, or NULL */
+    const uint64_t *key;             /* numbers: sort_key() per entry, or NULL */
+};
+
+/* A fixed-width value's key in the order of its type. */
+static uint64_t sort_key(const struct layout *l, const uint8_t *v) {
+    if (l->width == 4) {
+        uint32_t x;
+        memcpy(&x, v, 4);
+        switch (l->repr) {
+        case R_I32: return x ^ 0x80000000u;
+        case R_F32: return x & 0x80000000u ? ~x & 0xffffffffu : x | 0x80000000u;
+        default: return x;
+        }
+    }
+    uint64_t u;
+    memcpy(&u, v, 8);
+    switch (l->repr) {
+    case R_I64: return u ^ 0x8000000000000000ull;
+    case R_F64: return u & 0x8000000000000000ull ? ~u : u | 0x8000000000000000ull;
+    default: return u;
+    }
+}
+
+/* Whether entry a goes before entry b: with counts, the more frequent
+   power of two first; then by value (numbers in their type's order, byte
+   arrays and decimals byte by byte); then by first appearance. */
+static int rank_before(const struct rank_order *o, uint32_t a, uint32_t b) {
+    if (o->count) {
+        int ca = enc_bit_width(o->count[a]), cb = enc_bit_width(o->count[b]);
+        if (ca != cb)
+            return ca > cb;
+    }
+    if (o->key) {
+        if (o->key[a] != o->key[b])
+            return o->key[a] < o->key[b];
+    } else {
+        size_t na, nb;
+        const uint8_t *va = enc_dict_value(o->dict, a, &na), *vb = enc_dict_value(o->dict, b, &nb);
+        int c = memcmp(va, vb, na < nb ? na : nb);
+        if (c || na != nb)
+            return c ? c < 0 : na < nb;
+    }
+    return a < b;
+}
+
+/* Merge sort of v[0..n) by rank_before, tmp holding n entries. */
+static void rank_sort(const struct rank_order *o, uint32_t *v, uint32_t *tmp, size_t n) {
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi)
+                tmp[k++] = rank_before(o, v[j], v[i]) ? v[j++] : v[i++];
+            while (i < mid)
+                tmp[k++] = v[i++];
+            while (j < hi)
+                tmp[k++] = v[j++];
+        }
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
+/* Put the dictionary in the order its page compresses best in, and
+   renumber the indices to match: numbers sorted, so that neighbours share
+   their leading bytes; byte arrays sorted within classes of frequency
+   (powers of two, the most frequent first), which keeps the indices of
+   frequent values small.  x->rank receives, for each new index, the
+   insertion index of its value.  ERR_NOMEM when the pool cannot hold 20
+   bytes per entry. */
+static int order_dictionary(struct pqw_writer *w, struct encoder *x, const struct layout *l,
+                            size_t nvals) {
+    size_t n = enc_dict_count(x->dict);
+    FORWARD_IF_ERROR(reserve(w->pool, (void **)&x->rank, &x->rank_cap, n * 20));
+    uint64_t *key = (uint64_t *)x->rank;
+    uint32_t *perm = (uint32_t *)(key + n), *tmp = perm + n, *count = tmp + n;
+    int numbers = l->repr != R_BYTES && l->repr != R_FLBA;
+    for (size_t k = 0; numbers && k < n; k++) {
+        size_t len;
+        key[k] = sort_key(l, enc_dict_value(x->dict, (uint32_t)k, &len));
+    }
+    memset(count, 0, n * sizeof *count);
+    for (size_t i = 0; i < nvals; i++)
+        count[x->idx[i]]++;
+    for (size_t k = 0; k < n; k++)
+        perm[k] = (uint32_t)k;
+    struct rank_order o = { x->dict, l, l->repr == R_BYTES ? count : NULL, numbers ? key : NULL };
+    rank_sort(&o, perm, tmp, n);
+    for (size_t r = 0; r < n; r++)
+        count[perm[r]] = (uint32_t)r;
+    for (size_t i = 0; i < nvals; i++)
+        x->idx[i] = count[x->idx[i]];
+    memmove(x->rank, perm, n * sizeof *perm);      /* write_dictionary's order */
+    return ERR_OK;
+}
+
+/* The dictionary page: the PLAIN values in the order of x->rank. */
+static void write_dictionary(const struct encoder *x, int bytes, uint8_t *out) {
+    size_t n = enc_dict_count(x->dict);
+    for (size_t r = 0; r < n; r++) {
+        size_t len;
+        const uint8_t *v = enc_dict_value(x->dict, x->rank[r], &len);
+        if (bytes) {
+            enc_store_u32le(out, (uint32_t)len);
+            out += 4;
+        }
+        memcpy(out, v, len);
+        out += len;
+    }
+}
+
+/* The encoding of a column chunk's values, from what the dictionary
+   attempt saw and the values themselves:
+   - the dictionary when it holds every value and costs less than PLAIN
+     (and than DELTA_BINARY_PACKED for integers);
+   - integers: DELTA_BINARY_PACKED when smaller than PLAIN is likely to
+     compress to (sorted or slowly changing values, random values narrower
+     than their type);
+   - FLOAT and DOUBLE: BYTE_STREAM_SPLIT when a page's values rarely repeat
+     (full-precision measurements: the sign, exponent and leading mantissa
+     bytes, each in a stream of their own, compress well), PLAIN when they
+     do (zstd finds the repeated 8 bytes as matches) or without
+     opt.byte_stream_split;
+   - byte arrays: DELTA_BYTE_ARRAY with no shared prefixes, which is
+     DELTA_LENGTH_BYTE_ARRAY in the form more readers know (Spark's
+     vectorized reader before 3.4 and Arrow before 9 read only this one):
+     the lengths apart, the text uninterrupted. */
+static int choose_encoding(const struct pqw_writer *w, const struct encoder *x,
+                           const struct layout *l, size_t nvals, const struct dict_scan *ds) {
+    size_t plain = plain_size(x, l, 0, nvals);
+    int dict = ds->cost && ds->cost < plain;
+    switch (l->repr) {
+    case R_I32: case R_U32: case R_I64: case R_U64: {
+        if (nvals < 256)
+            return dict ? V_DICT : V_PLAIN;
+        size_t delta = delta_size(x, l, nvals);
+        if (dict && ds->cost <= delta)
+            return V_DICT;
+        if (delta * 2 < plain)
+            return V_DELTA;
+        size_t page = w->opt.page_size / l->width;
+        double est = plain_estimate(x, l, nvals, page_repeats(ds, page < nvals ? page : nvals));
+        if ((double)delta < est * 0.95)
+            return V_DELTA;
+        return dict ? V_DICT : V_PLAIN;
+    }
+    case R_F32: case R_F64: {
+        if (dict || !w->opt.byte_stream_split)
+            return dict ? V_DICT : V_PLAIN;
+        size_t page = w->opt.page_size / l->width;
+        return page_repeats(ds, page < nvals ? page : nvals) < 0.035 ? V_BSS : V_PLAIN;
+    }
+    case R_BYTES:
+        return dict ? V_DICT : V_DBA;
+    default:
+        return dict ? V_DICT : V_PLAIN;
+    }
 }
 
 /* Write column c of the batch as a column chunk and fill w->cc[c]. */
@@ -964,14 +1208,24 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     size_t nvals = 0;
     FORWARD_IF_ERROR(convert_column(w, x, b, c, &nvals, where));
 
-    struct enc_dict *dict;
-    int de = build_dictionary(w, x, &l, b->text, nvals, &dict);
+    struct dict_scan ds;
+    int de = build_dictionary(w, x, &l, b->text, nvals, &ds);
     if (de)
         return set_where(where, de, 0, (int64_t)c + 1,
                          "column \"%s\": the dictionary of a row group of %zu rows does not fit the memory budget",
                          w->cols[c].name, b->nrows);
+    int ve = choose_encoding(w, x, &l, nvals, &ds);
+    struct enc_dict *dict = ve == V_DICT ? x->dict : NULL;
     int bw = dict ? enc_bit_width(enc_dict_count(dict) - 1) : 0;
-    int delta = !dict && delta_pays(x, &l, nvals);
+    if (dict && order_dictionary(w, x, &l, nvals))
+        return set_where(where, ERR_NOMEM, 0, (int64_t)c + 1,
+                         "column \"%s\": the dictionary of a row group of %zu rows does not fit the memory budget",
+                         w->cols[c].name, b->nrows);
+    if (ve == V_DBA &&
+        reserve(w->pool, (void **)&x->idx, &x->idx_cap, nvals * sizeof *x->idx))
+        return set_where(where, ERR_NOMEM, 0, (int64_t)c + 1,
+                         "column \"%s\": a row group of %zu rows does not fit the memory budget",
+                         w->cols[c].name, b->nrows);
     size_t unc = 0, cmp = 0, npages = 0;
     int e = ERR_OK;
     struct pq_column_chunk *cc = &w->cc[c];
@@ -979,11 +1233,12 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     struct pq_column_meta *m = &cc->meta_data;
     cc->file_offset = position(w, x);
 
+    codec_set_data(x->codec, l.repr == R_BYTES ? CODEC_DATA_TEXT : CODEC_DATA_ANY);
     if (dict) {
         size_t n = enc_dict_plain_size(dict);
         e = reserve(w->pool, (void **)&x->page, &x->page_cap, n);
         if (!e) {
-            enc_dict_write_plain(dict, x->page);
+            write_dictionary(x, l.repr == R_BYTES, x->page);
             struct pq_page_header h = {0};
             h.type = PQ_DICTIONARY_PAGE;
             h.has_dictionary_page_header = 1;
@@ -995,6 +1250,8 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
         }
     }
     m->data_page_offset = position(w, x);
+    codec_set_data(x->codec, ve == V_PLAIN && l.width == 8 && l.repr != R_BYTES ? CODEC_DATA_VALUES8 :
+                             l.repr == R_BYTES && ve != V_DICT ? CODEC_DATA_TEXT : CODEC_DATA_ANY);
 
     size_t r = 0, v = 0;
     while (!e && (r < b->nrows || npages == 0)) {
@@ -1002,12 +1259,7 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
         size_t r1 = r, v1 = v, bytes = 0;
         while (r1 < b->nrows && r1 - r < PAGE_ROWS && bytes < w->opt.page_size) {
             if (x->defs[r1]) {
-                if (dict)
-                    bytes += 1;
-                else if (l.repr == R_BYTES)
-                    bytes += 4 + ((const struct str_ref *)x->vals)[v1].len;
-                else                 /* booleans count as 8, as they always have */
-                    bytes += l.repr == R_BOOL ? 8 : l.width;
+                bytes += value_cost(x, &l, ve, v1);
                 v1++;
             }
             r1++;
@@ -1018,32 +1270,20 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
             stats_add(&pst, &l, x->vals, i, b->text);
         stats_merge(&cst, &pst, &l, x->vals, b->text);
         size_t lbound = enc_rle_bound(r1 - r, 1);
-        size_t values_bound = dict ? 1 + enc_rle_bound(v1 - v, bw) :
-                              delta ? enc_delta_binary_bound(v1 - v) : plain_size(x, &l, v, v1);
-        e = reserve(w->pool, (void **)&x->page, &x->page_cap, 4 + lbound + values_bound);
+        e = reserve(w->pool, (void **)&x->page, &x->page_cap,
+                    4 + lbound + values_bound(x, &l, ve, bw, v, v1));
         if (e)
             break;
         size_t nl = enc_rle_encode_u8(x->defs + r, r1 - r, 1, x->page + 4);
         enc_store_u32le(x->page, (uint32_t)nl);
         uint8_t *p = x->page + 4 + nl;
-        if (dict) {
-            *p = (uint8_t)bw;
-            p += 1 + enc_rle_encode(x->idx + v, v1 - v, bw, p + 1);
-        } else {
-            if (delta && l.width == 4)
-                p += enc_delta_binary_encode32((const int32_t *)x->vals + v, v1 - v, p);
-            else if (delta)
-                p += enc_delta_binary_encode((const int64_t *)x->vals + v, v1 - v, p);
-            else
-                p += plain_encode(x, &l, b->text, v, v1, p);
-        }
+        p += encode_values(x, &l, ve, bw, b->text, v, v1, p);
         struct pq_page_header h = {0};
         struct stat_bytes psb;
         h.type = PQ_DATA_PAGE;
         h.has_data_page_header = 1;
         h.data_page_header.num_values = (int32_t)(r1 - r);
-        h.data_page_header.encoding = dict ? PQ_ENC_RLE_DICTIONARY :
-                                      delta ? PQ_ENC_DELTA_BINARY_PACKED : PQ_ENC_PLAIN;
+        h.data_page_header.encoding = venc_pq[ve];
         h.data_page_header.definition_level_encoding = PQ_ENC_RLE;
         h.data_page_header.repetition_level_encoding = PQ_ENC_RLE;
         h.data_page_header.has_statistics = 1;
@@ -1065,10 +1305,9 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
         es[1] = (struct pq_page_encoding_stats){PQ_DATA_PAGE, PQ_ENC_RLE_DICTIONARY, (int32_t)npages};
         m->n_encoding_stats = 2;
     } else {
-        int ve = delta ? PQ_ENC_DELTA_BINARY_PACKED : PQ_ENC_PLAIN;
-        enc[ne++] = ve;
+        enc[ne++] = venc_pq[ve];
         enc[ne++] = PQ_ENC_RLE;
-        es[0] = (struct pq_page_encoding_stats){PQ_DATA_PAGE, ve, (int32_t)npages};
+        es[0] = (struct pq_page_encoding_stats){PQ_DATA_PAGE, venc_pq[ve], (int32_t)npages};
         m->n_encoding_stats = 1;
     }
     if (e == ERR_IO)

@@ -2,12 +2,18 @@
 
    A writer turns each batch of CSV rows (csv.h) into one row group: every
    column's text is converted to its type, then written as one column chunk
-   of data pages v1 (definition levels in the RLE/bit-packed hybrid; values
-   dictionary-encoded with a PLAIN dictionary page and RLE_DICTIONARY
-   indices, or, when the dictionary would pass its limits or not pay for
-   itself, DELTA_BINARY_PACKED for INT32 and INT64 columns other than
-   floating point where that halves their size, PLAIN otherwise), each page
-   compressed with the chosen codec.  Every column chunk and page header
+   of data pages v1, definition levels in the RLE/bit-packed hybrid, each
+   page compressed with the chosen codec.  A chunk's values are encoded one
+   way, chosen from the values (see choose_encoding in pqwrite.c):
+   dictionary (a PLAIN dictionary page, numbers in ascending order and byte
+   arrays by frequency class, then RLE_DICTIONARY indices) when it holds
+   every value within its limits and costs less than PLAIN; else, for INT32
+   and INT64, DELTA_BINARY_PACKED when it is smaller than PLAIN is likely to
+   compress to; for FLOAT and DOUBLE, BYTE_STREAM_SPLIT when the values
+   rarely repeat (with opt.byte_stream_split); for BYTE_ARRAY,
+   DELTA_BYTE_ARRAY (with no shared prefixes); else PLAIN.  With zstd, pages
+   of 8-byte PLAIN values and of byte arrays are compressed with parameters
+   tuned to them (codec_set_data).  Every column chunk and page header
    carries statistics (min_value, max_value, null_count, and nan_count for
    FLOAT and DOUBLE), in the column's sort order; the footer's column_orders
    are TypeDefinedOrder.  pqw_finish() writes the footer.  Columns are
@@ -47,10 +53,13 @@
    being encoded (at most 8 bytes per row, 9..16 for decimals of precision
    above 18, plus 4 per row for dictionary indices and 1 for definition
    levels), the dictionary (at most dict_limit bytes of values and
-   dict_entries entries, plus its table), one page of levels and values,
-   its compressed copy, the compressor, and with several threads the
-   encoded chunk until it is written; plus a 256 KiB output buffer and the
-   footer's row-group metadata (about 150 bytes per column chunk).
+   dict_entries entries, plus its table and 20 bytes per entry to order
+   it), one page of levels and values, its compressed copy, the compressor
+   (codec_workspace()), and with several threads the encoded chunk until it
+   is written; plus a 256 KiB output buffer and the footer's row-group
+   metadata (about 150 bytes per column chunk).  Threads: opt.threads, but
+   no more than a third of the budget holds compressors and page buffers
+   for.
 
    Failure: ERR_TYPE (a value that does not fit its column's type, or
    invalid UTF-8 in a string column: "column "NAME" is TYPE, but this value
@@ -82,6 +91,9 @@ struct pqw_options {
     size_t dict_entries;             /* distinct values at most (bounds its table) */
     const char *created_by;
     int threads;                     /* column chunks encoded at once, 1..PQW_MAX_THREADS */
+    int byte_stream_split;           /* 1: FLOAT and DOUBLE may be BYTE_STREAM_SPLIT
+                                        (Spark's vectorized reader before 4.x
+                                        cannot read it) */
     struct ty_format format;         /* how dates, timestamps, numbers are read */
 };
 
@@ -110,7 +122,7 @@ int pqw_finish(struct pqw_writer *w, struct pqw_where *where);
 int64_t pqw_rows(const struct pqw_writer *w);
 uint32_t pqw_row_groups(const struct pqw_writer *w);
 uint64_t pqw_bytes_out(const struct pqw_writer *w);
-/* Threads encoding column chunks: opt.threads, fewer when a quarter of the
+/* Threads encoding column chunks: opt.threads, fewer when a third of the
    memory budget does not hold that many compressors and page buffers. */
 int pqw_threads(const struct pqw_writer *w);
 

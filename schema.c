@@ -26,42 +26,11 @@ static char *pool_strndup(pool_t *pool, const char *s, size_t n) {
     return d;
 }
 
-int sc_utf8_valid(const unsigned char *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        unsigned lo = 0x80, hi = 0xbf;
-        if (c >= 0xc2 && c <= 0xdf) k = 1;
-        else if (c >= 0xe0 && c <= 0xef) {
-            k = 2;
-            if (c == 0xe0) lo = 0xa0;
-            if (c == 0xed) hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            k = 3;
-            if (c == 0xf0) lo = 0x90;
-            if (c == 0xf4) hi = 0x8f;
-        } else
-            return 0;
-        if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
 /* A copy of a column name as valid UTF-8: each byte that does not begin a
    well-formed sequence becomes U+FFFD; *mended counts names changed. */
 static char *utf8_name(pool_t *pool, const char *nm, size_t *mended) {
     size_t n = strlen(nm);
-    if (sc_utf8_valid((const unsigned char *)nm, n))
+    if (ty_utf8_valid((const unsigned char *)nm, n))
         return pool_strndup(pool, nm, n);
     char *d = pool_alloc(pool, 3 * n + 1);
     if (!d)
@@ -69,7 +38,7 @@ static char *utf8_name(pool_t *pool, const char *nm, size_t *mended) {
     size_t k = 0;
     for (size_t i = 0; i < n;) {
         size_t len = 1;
-        while (len <= 4 && i + len <= n && !sc_utf8_valid((const unsigned char *)nm + i, len))
+        while (len <= 4 && i + len <= n && !ty_utf8_valid((const unsigned char *)nm + i, len))
             len++;
         if (len <= 4 && i + len <= n) {
             memcpy(d + k, nm + i, len);
@@ -495,7 +464,7 @@ int sc_check(const struct sc_column *c, const struct ty_format *f, int check_typ
             snprintf(reason, rn, "is %s", tn);
             return 1;
         }
-    } else if (check_type && t == TY_STRING && !sc_utf8_valid((const unsigned char *)s, n)) {
+    } else if (check_type && t == TY_STRING && !ty_utf8_valid((const unsigned char *)s, n)) {
         snprintf(reason, rn, "invalid UTF-8");
         return 1;
     }

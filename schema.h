@@ -92,9 +92,6 @@ int sc_resolve(struct sc_schema *s, const struct ty_format *f, char *err, size_t
 int sc_check(const struct sc_column *c, const struct ty_format *f, int check_type,
              int is_null, const char *s, size_t n, char *reason, size_t rn);
 
-/* Whether s[0..n) is well-formed UTF-8. */
-int sc_utf8_valid(const unsigned char *s, size_t n);
-
 /* Write the schema, one `name type [rules]` line per column. */
 void sc_print(const struct sc_schema *s, FILE *f);
 

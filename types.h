@@ -171,6 +171,10 @@ int ty_parse_date(const char *s, size_t n, int32_t *days);   /* since 1970-01-01
    for a local (naive) timestamp.  A date alone parses as its midnight. */
 int ty_parse_timestamp(const char *s, size_t n, int64_t *micros, int *utc);
 
+/* Whether s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, at
+   most U+10FFFF). */
+int ty_utf8_valid(const unsigned char *s, size_t n);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t ty_days_from_civil(int64_t y, unsigned m, unsigned d);
 void ty_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);

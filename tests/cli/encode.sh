@@ -232,4 +232,15 @@ for opt in --threads --output --memory --delimiter --null --no-header --force --
     grep -q -- "$opt" "$TESTS/../README.md" && pass || fail "README lacks $opt"
 done
 
+# ---- BYTE_STREAM_SPLIT only when asked for ----
+awk 'BEGIN { srand(7); print "x,y"; for (i = 0; i < 5000; i++) printf "%.15f,%d\n", rand(), i }' > "$T/bss.csv"
+"$BIN" "$T/bss.csv" -o "$T/bss.parquet"
+check "doubles are not BYTE_STREAM_SPLIT by default" 0 "$("$BIN" -d --meta "$T/bss.parquet" | grep -c BYTE_STREAM_SPLIT)"
+"$BIN" --byte-stream-split "$T/bss.csv" -o "$T/bss2.parquet"
+check "--byte-stream-split" 1 "$("$BIN" -d --meta "$T/bss2.parquet" | grep -c 'encodings: BYTE_STREAM_SPLIT')"
+check "--byte-stream-split: same values" "$("$BIN" -d "$T/bss.parquet" | md5sum)" "$("$BIN" -d "$T/bss2.parquet" | md5sum)"
+keep "byte stream split" "$T/bss.csv" "$T/bss2.parquet" --byte-stream-split
+run "$BIN" -d --byte-stream-split "$T/bss2.parquet"
+check "--byte-stream-split with -d" 2 "$status"
+
 finish

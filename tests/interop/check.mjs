@@ -130,7 +130,8 @@ const WITH_VALUE = new Set(['-o', '--output', '-c', '--compression', '--level', 
 const TRANSFORMING = new Set(['--on-error', '--columns', '--rename', '--skip', '--comment', '--type', '--schema',
   '--date-format', '--timestamp-format']);
 const TRANSFORMING_FLAGS = new Set(['--binary', '--decimal-comma']);
-const FLAGS = new Set(['-q', '-v', '-f', '-d', '--quiet', '--verbose', '--force', '--decode', '--print-schema']);
+const FLAGS = new Set(['-q', '-v', '-f', '-d', '--quiet', '--verbose', '--force', '--decode', '--print-schema',
+  '--byte-stream-split', '--header']);
 
 function oneChar(opt, v) {
   const c = v === '\\t' ? '\t' : v;

@@ -640,6 +640,64 @@ static void test_context_reuse(void **state) {
     assert_int_equal(pool_destroy(pool), 0);
 }
 
+/* The kinds of data a static zstd context is tuned to: every kind fits the
+   workspace codec_set_max_input() took (exactly codec_workspace()), each
+   page stands alone whatever the kind before it, and a page of 8-byte
+   values that come back compresses better as CODEC_DATA_VALUES8. */
+static void test_data_kinds(void **state) {
+    (void)state;
+    pool_t *pool = pool_create(BIG_POOL);
+    assert_non_null(pool);
+    const size_t max = 1 << 20;
+    struct codec_ctx *ctx;
+    assert_int_equal(codec_create(pool, CODEC_ZSTD, 0, &ctx), ERR_OK);
+    size_t before = pool_used(pool);
+    assert_int_equal(codec_set_max_input(ctx, max), ERR_OK);
+    assert_true(pool_used(pool) + (16 << 10) >= before + codec_workspace(CODEC_ZSTD, 0, max));
+    assert_true(pool_used(pool) < before + codec_workspace(CODEC_ZSTD, 0, max) + (64 << 10));
+    /* 100000 values drawn from 150000: a third of them come back */
+    size_t nv = 100000, n = nv * 8;
+    uint8_t *vals = malloc(n);
+    assert_non_null(vals);
+    uint32_t seed = 7;
+    for (size_t i = 0; i < nv; i++) {
+        seed = seed * 1103515245u + 12345u;
+        double d = -74.0 + (double)((seed >> 8) % 150000) * 1e-6;
+        memcpy(vals + i * 8, &d, 8);
+    }
+    uint8_t *text = csv_text(max);
+    size_t sizes[3];
+    static const int kinds[] = { CODEC_DATA_ANY, CODEC_DATA_VALUES8, CODEC_DATA_TEXT,
+                                 CODEC_DATA_VALUES8, CODEC_DATA_ANY };
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        codec_set_data(ctx, kinds[k]);
+        for (int page = 0; page < 2; page++) {
+            const uint8_t *src = page ? text : vals;
+            size_t len = page ? max : n;
+            uint8_t *comp;
+            size_t clen = compress_with(ctx, CODEC_ZSTD, src, len, &comp);
+            assert_int_equal(decompress_exact(pool, CODEC_ZSTD, comp, clen, src, len), ERR_OK);
+            if (page == 0 && k < 3)
+                sizes[k] = clen;
+            free(comp);
+        }
+    }
+    assert_true(sizes[CODEC_DATA_VALUES8] < sizes[CODEC_DATA_ANY] * 95 / 100);
+    /* other codecs take the hint and ignore it */
+    struct codec_ctx *g;
+    assert_int_equal(codec_create(pool, CODEC_GZIP, 0, &g), ERR_OK);
+    codec_set_data(g, CODEC_DATA_VALUES8);
+    uint8_t *comp;
+    size_t clen = compress_with(g, CODEC_GZIP, vals, n, &comp);
+    assert_int_equal(decompress_exact(pool, CODEC_GZIP, comp, clen, vals, n), ERR_OK);
+    free(comp);
+    codec_free(g);
+    codec_free(ctx);
+    free(vals);
+    free(text);
+    assert_int_equal(pool_destroy(pool), 0);
+}
+
 static void test_gzip_members(void **state) {
     (void)state;
     pool_t *pool = pool_create(BIG_POOL);
@@ -1228,6 +1286,7 @@ int main(void) {
         cmocka_unit_test(test_round_trips),
         cmocka_unit_test(test_levels),
         cmocka_unit_test(test_context_reuse),
+        cmocka_unit_test(test_data_kinds),
         cmocka_unit_test(test_gzip_members),
         cmocka_unit_test(test_zstd_frames),
         cmocka_unit_test(test_lz4),

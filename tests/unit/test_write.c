@@ -112,7 +112,7 @@ static int write_file(const char *name, size_t ncols, const char *const *names,
     }
     struct pqw_options o = {
         .codec = CODEC_ZSTD, .page_size = 1 << 20, .dict_limit = 1 << 20,
-        .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = 1,
+        .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = 1, .byte_stream_split = 1,
     };
     if (fmt)
         o.format = *fmt;
@@ -508,8 +508,8 @@ static void test_booleans(void **state) {
     expect_error("boolean", NULL, "1", "column \"x\" is boolean, but this value is \"1\"");
 }
 
-/* Many rows: dictionary, DELTA_BINARY_PACKED and PLAIN chosen as before,
-   for the new types too, and the values survive each. */
+/* Many rows: dictionary, DELTA_BINARY_PACKED, BYTE_STREAM_SPLIT and PLAIN
+   chosen for the types of every width, and the values survive each. */
 static void test_encodings(void **state) {
     (void)state;
     enum { N = 5000, C = 9 };
@@ -566,7 +566,7 @@ static void test_encodings(void **state) {
     char *meta = read_back("encodings", PQR_META);
     /* each column's encodings, in order */
     const char *enc[C] = {
-        "RLE_DICTIONARY", "DELTA_BINARY_PACKED", "encodings: PLAIN,RLE\n", "RLE_DICTIONARY",
+        "RLE_DICTIONARY", "DELTA_BINARY_PACKED", "encodings: BYTE_STREAM_SPLIT,RLE\n", "RLE_DICTIONARY",
         "DELTA_BINARY_PACKED", "RLE_DICTIONARY", "encodings: PLAIN,RLE\n", "DELTA_BINARY_PACKED",
         "DELTA_BINARY_PACKED",
     };
@@ -582,6 +582,107 @@ static void test_encodings(void **state) {
             fail_msg("column %s is not %s:\n%.*s", names[c], enc[c],
                      (int)(next ? next - at : (ptrdiff_t)strlen(at)), at);
         p = at;
+    }
+    free(meta);
+}
+
+/* The encoding each kind of values gets, and the values survive it:
+   full-precision doubles BYTE_STREAM_SPLIT, doubles that often come back
+   PLAIN, unique strings DELTA_BYTE_ARRAY, random integers narrower
+   than 64 bits DELTA_BINARY_PACKED and full-width ones PLAIN; dictionaries
+   of doubles and strings, whatever order their pages put the values in,
+   give back the same values.  NULLs sit between them. */
+static void test_value_encodings(void **state) {
+    (void)state;
+    enum { N = 20000, C = 7 };
+    const char *names[C] = { "bss_d", "plain_d", "dba_s", "delta_i", "plain_i", "dict_d", "dict_s" };
+    const char *types[C] = { "double", "double", "string", "int64", "int64", "double", "string" };
+    const char *enc[C] = {
+        "encodings: BYTE_STREAM_SPLIT,RLE\n", "encodings: PLAIN,RLE\n",
+        "encodings: DELTA_BYTE_ARRAY,RLE\n", "encodings: DELTA_BINARY_PACKED,RLE\n",
+        "encodings: PLAIN,RLE\n", "RLE_DICTIONARY", "RLE_DICTIONARY",
+    };
+    static const char *const tags[] = { "red", "green", "blue;red", "vip", "new;vip;red", "b2b" };
+    char **cells = calloc(N * C, sizeof *cells);
+    char *want = malloc((size_t)N * 300 + 200);
+    assert_non_null(cells);
+    assert_non_null(want);
+    size_t wl = (size_t)sprintf(want, "bss_d,plain_d,dba_s,delta_i,plain_i,dict_d,dict_s\n");
+    uint64_t seed = 88172645463325252ull;
+    for (int r = 0; r < N; r++) {
+        char v[C][64], w[C][64];
+        seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+        /* 0.xxx with 16 digits: no value comes back */
+        snprintf(v[0], 64, "0.%016llu", (unsigned long long)(seed % 10000000000000000ull));
+        snprintf(w[0], 64, "%s", v[0]);
+        /* 19000 values, the first 19000 rows distinct, then repeats */
+        snprintf(v[1], 64, "-73.%06d", (int)((unsigned)r * 7919u % 19000u) + 900000);
+        snprintf(w[1], 64, "%s", v[1]);
+        snprintf(v[2], 64, "%016llx-%d", (unsigned long long)seed, r);
+        snprintf(w[2], 64, "%s", v[2]);
+        snprintf(v[3], 64, "%llu", (unsigned long long)(seed >> 24));
+        snprintf(w[3], 64, "%s", v[3]);
+        snprintf(v[4], 64, "%lld", (long long)seed);
+        snprintf(w[4], 64, "%s", v[4]);
+        snprintf(v[5], 64, "%d.%02d", (int)(seed % 300) - 150, (int)(seed % 97));
+        snprintf(w[5], 64, "%s", v[5]);
+        snprintf(v[6], 64, "%s", tags[seed % 6]);
+        snprintf(w[6], 64, "%s", v[6]);
+        for (int c = 0; c < C; c++) {
+            int null = (r + c) % 97 == 0;
+            cells[r * C + c] = null ? NULL : strdup(v[c]);
+            wl += (size_t)sprintf(want + wl, "%s%s", null ? "" : w[c], c + 1 < C ? "," : "\n");
+        }
+    }
+    struct built t;
+    build(&t, C, N, (const char *const *)cells);
+    const struct csv_batch *bs[1] = { &t.b };
+    struct pqw_where where;
+    int e = write_file("value_encodings", C, names, types, NULL, bs, 1, &where);
+    unbuild(&t);
+    if (e)
+        fail_msg("write: %d line %lld column %lld: %s", e, (long long)where.line,
+                 (long long)where.column, where.detail);
+    for (int i = 0; i < N * C; i++)
+        free(cells[i]);
+    free(cells);
+    char *got = read_back("value_encodings", PQR_CSV);
+    /* doubles print as DuckDB prints them: compare the other columns
+       exactly, the doubles by value */
+    const char *g = got, *x = want;
+    for (int line = 0; *g && *x; line++) {
+        const char *ge = strchr(g, '\n'), *xe = strchr(x, '\n');
+        assert_non_null(ge);
+        assert_non_null(xe);
+        char gl[512], xl[512];
+        snprintf(gl, sizeof gl, "%.*s", (int)(ge - g), g);
+        snprintf(xl, sizeof xl, "%.*s", (int)(xe - x), x);
+        char *gs = gl, *xs = xl;
+        for (int c = 0; c < C; c++) {
+            char *gf = strsep(&gs, ","), *xf = strsep(&xs, ",");
+            assert_non_null(gf);
+            assert_non_null(xf);
+            int numeric = line > 0 && (c == 0 || c == 1 || c == 5) && *gf && *xf;
+            if (numeric ? strtod(gf, NULL) != strtod(xf, NULL) : strcmp(gf, xf) != 0)
+                fail_msg("line %d column %s: got %s, wanted %s", line, names[c], gf, xf);
+        }
+        g = ge + 1;
+        x = xe + 1;
+    }
+    assert_true(*g == 0 && *x == 0);
+    free(got);
+    free(want);
+    char *meta = read_back("value_encodings", PQR_META);
+    for (int c = 0; c < C; c++) {
+        char col[64];
+        snprintf(col, sizeof col, "column: %s\n", names[c]);
+        const char *at = strstr(meta, col);
+        assert_non_null(at);
+        const char *next = strstr(at + 1, "column: ");
+        const char *p = strstr(at, enc[c]);
+        if (!p || (next && p > next))
+            fail_msg("column %s is not %s:\n%.*s", names[c], enc[c],
+                     (int)(next ? next - at : (ptrdiff_t)strlen(at)), at);
     }
     free(meta);
 }
@@ -619,7 +720,7 @@ static void test_threads_same_bytes(void **state) {
         }
         struct pqw_options o = {
             .codec = CODEC_SNAPPY, .page_size = 4096, .dict_limit = 1 << 20,
-            .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = k ? 4 : 1,
+            .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = k ? 4 : 1, .byte_stream_split = 1,
         };
         char path[512];
         path_of(k ? "threads4" : "threads1", "parquet", path, sizeof path);
@@ -669,6 +770,7 @@ int main(void) {
         cmocka_unit_test(test_binary),
         cmocka_unit_test(test_booleans),
         cmocka_unit_test(test_encodings),
+        cmocka_unit_test(test_value_encodings),
         cmocka_unit_test(test_threads_same_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
