@@ -243,7 +243,8 @@ static void usage_full(void) {
 "                          needs a wider type)\n"
 "      --binary            write text columns as BYTE_ARRAY without STRING\n"
 "      --on-error MODE     fail (default), skip (leave the row out) or null\n"
-"                          (the bad value becomes NULL, a short row is padded)\n"
+"                          (the bad value becomes NULL, a short row is padded,\n"
+"                          a long one cut)\n"
 "      --rejects FILE      write every bad row there as CSV: line, column,\n"
 "                          reason, row\n"
 "      --max-errors N      give up after N bad rows (default: no limit)\n"
@@ -772,13 +773,14 @@ static int count_bad(struct report *rep, int64_t line, const char *what) {
 static int on_bad_row(void *ctx, const struct csv_bad_row *row) {
     struct report *rep = ctx;
     if (rep->muted)
-        return rep->o->on_error == ON_NULL && row->found < row->expected ? CSV_KEEP : CSV_DROP;
+        return rep->o->on_error == ON_NULL ? CSV_KEEP : CSV_DROP;
     char reason[96];
     snprintf(reason, sizeof reason, "expected %zu fields, found %zu", row->expected, row->found);
-    int keep = rep->o->on_error == ON_NULL && row->found < row->expected;
+    int keep = rep->o->on_error == ON_NULL;   /* padded, or cut to the header's width */
     put_reject(rep, row->line, "", reason, row->text, row->fend, row->first, row->found);
     char what[160];
-    snprintf(what, sizeof what, "%s (row %s)", reason, keep ? "padded with NULLs" : "skipped");
+    snprintf(what, sizeof what, "%s (row %s)", reason,
+             !keep ? "skipped" : row->found < row->expected ? "padded with NULLs" : "cut short");
     FORWARD_IF_ERROR(count_bad(rep, row->line, what));
     if (keep) {
         rep->padded++;
@@ -856,7 +858,7 @@ static void say_csv_error(const struct job *j, int e) {
         return;
     }
     const char *hint = !strncmp(cw->detail, "expected ", 9)
-        ? "; --on-error skip leaves such rows out, --on-error null pads short rows" : "";
+        ? "; --on-error skip leaves such rows out, --on-error null pads or cuts them" : "";
     if (cw->column)
         msg("%s:%lld:%lld: %s%s", j->name, (long long)cw->line, (long long)cw->column,
             cw->detail, hint);
@@ -1307,7 +1309,7 @@ static int encode(const struct options *o, pool_t *pool) {
     }
     status = EXIT_OK;
     if (j.rep.bad_rows && !o->quiet)
-        msg("%s: %lld bad rows: %lld skipped, %lld with values set to NULL, %lld padded; "
+        msg("%s: %lld bad rows: %lld skipped, %lld with values set to NULL, %lld padded or cut; "
             "the first, at line %lld: %s%s", j.name, (long long)j.rep.bad_rows,
             (long long)j.rep.skipped, (long long)j.rep.nulled, (long long)j.rep.padded,
             (long long)j.rep.first_line, j.rep.first,

@@ -1011,7 +1011,8 @@ static size_t encode_values(struct encoder *x, const struct layout *l, int ve, i
            find its repeats), then the suffix lengths and the suffixes */
         const struct str_ref *s = (const struct str_ref *)x->vals + v0;
         int32_t *len = (int32_t *)(x->idx + v0);
-        memset(len, 0, n * sizeof *len);
+        if (n)                       /* (no index buffer for a chunk of NULLs) */
+            memset(len, 0, n * sizeof *len);
         o += enc_delta_binary_encode32(len, n, o);
         for (size_t i = 0; i < n; i++)
             len[i] = (int32_t)s[i].len;

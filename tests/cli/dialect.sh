@@ -177,11 +177,11 @@ printf 'Title line\n\na,b\n1,2\n3,4\n' > "$T/pre.csv"
 run "$BIN" "$T/pre.csv" -o "$T/pre.parquet"
 check "preamble detected" "a,b${nl}1,2${nl}3,4" "$("$BIN" -d "$T/pre.parquet")"
 run "$BIN" --skip 0 "$T/pre.csv" -o "$T/pre.parquet"
-check "--skip 0: no preamble detection" "csv2pq: $T/pre.csv:3:2: expected 1 fields, found 2; --on-error skip leaves such rows out, --on-error null pads short rows" "$err"
+check "--skip 0: no preamble detection" "csv2pq: $T/pre.csv:3:2: expected 1 fields, found 2; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
 printf 'a,b\n# note\n1,2\n' > "$T/hash.csv"
 run "$BIN" "$T/hash.csv" -o "$T/hash.parquet"
 check "# comment detected" "a,b${nl}1,2" "$("$BIN" -d "$T/hash.parquet")"
 run "$BIN" --comment '' "$T/hash.csv" -o "$T/hash.parquet"
-check "--comment '': no comment detection" "csv2pq: $T/hash.csv:2:2: expected 2 fields, found 1; --on-error skip leaves such rows out, --on-error null pads short rows" "$err"
+check "--comment '': no comment detection" "csv2pq: $T/hash.csv:2:2: expected 2 fields, found 1; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
 
 finish

@@ -140,12 +140,12 @@ check "empty input message" "csv2pq: <stdin>: no header and no rows: the input i
 printf 'a,b\n1,2\n3\n' > "$T/short.csv"
 run "$BIN" "$T/short.csv" -o "$T/short.parquet"
 check "short row status" 1 "$status"
-check "short row message" "csv2pq: $T/short.csv:3:2: expected 2 fields, found 1; --on-error skip leaves such rows out, --on-error null pads short rows" "$err"
+check "short row message" "csv2pq: $T/short.csv:3:2: expected 2 fields, found 1; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
 [ -e "$T/short.parquet" ] && fail "short row left a file" || pass
 
 printf 'a,b\n1,2\n3,4,5\n' > "$T/long.csv"
 run "$BIN" "$T/long.csv" -o "$T/long.parquet"
-check "long row message" "csv2pq: $T/long.csv:3:3: expected 2 fields, found 3; --on-error skip leaves such rows out, --on-error null pads short rows" "$err"
+check "long row message" "csv2pq: $T/long.csv:3:3: expected 2 fields, found 3; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
 
 printf 'a,b\n1,"x\ny\n2,3\n' > "$T/quote.csv"
 run "$BIN" "$T/quote.csv" -o "$T/quote.parquet"

@@ -54,7 +54,7 @@ check "drift in the last row: rows" 300001 "$("$BIN" -d --count "$T/large.parque
 printf 'a,b,c\n1,x,2024-01-01\nN/A,y,2024-01-02\n3,z\n4,w,2024-01-04,extra\n5,"bad, date",nope\n6,ok,2024-01-06\n' > "$T/bad.csv"
 run "$BIN" --type a=int32 --type c=date --on-error skip --rejects "$T/rej.csv" "$T/bad.csv" -o "$T/skip.parquet"
 check "--on-error skip: status" 0 "$status"
-check "--on-error skip: warning" "csv2pq: $T/bad.csv: 4 bad rows: 4 skipped, 0 with values set to NULL, 0 padded; the first, at line 4: expected 3 fields, found 2 (row skipped)" "$err"
+check "--on-error skip: warning" "csv2pq: $T/bad.csv: 4 bad rows: 4 skipped, 0 with values set to NULL, 0 padded or cut; the first, at line 4: expected 3 fields, found 2 (row skipped)" "$err"
 check "--on-error skip: rows" "a,b,c${nl}1,x,2024-01-01${nl}6,ok,2024-01-06" "$("$BIN" -d "$T/skip.parquet")"
 check "--rejects file" "line,column,reason,row
 4,\"\",\"expected 3 fields, found 2\",\"3,z\"
@@ -65,9 +65,9 @@ keep "on-error skip" "$T/bad.csv" "$T/skip.parquet" --type a=int32 --type c=date
 
 run "$BIN" -q --type a=int32 --type c=date --on-error null "$T/bad.csv" -o "$T/null.parquet"
 check "--on-error null: quiet" "" "$err"
-check "--on-error null: values" "a,b,c${nl}1,x,2024-01-01${nl},y,2024-01-02${nl}3,z,${nl}5,\"bad, date\",${nl}6,ok,2024-01-06" "$("$BIN" -d "$T/null.parquet")"
+check "--on-error null: values" "a,b,c${nl}1,x,2024-01-01${nl},y,2024-01-02${nl}3,z,${nl}4,w,2024-01-04${nl}5,\"bad, date\",${nl}6,ok,2024-01-06" "$("$BIN" -d "$T/null.parquet")"
 run "$BIN" --type a=int32 --type c=date --on-error null "$T/bad.csv" -o "$T/null.parquet"
-check "--on-error null: warning" "csv2pq: $T/bad.csv: 4 bad rows: 1 skipped, 2 with values set to NULL, 1 padded; the first, at line 4: expected 3 fields, found 2 (row padded with NULLs) (--rejects FILE lists them all)" "$err"
+check "--on-error null: warning" "csv2pq: $T/bad.csv: 4 bad rows: 0 skipped, 2 with values set to NULL, 2 padded or cut; the first, at line 4: expected 3 fields, found 2 (row padded with NULLs) (--rejects FILE lists them all)" "$err"
 
 grep -v -e '^3,z' -e extra "$T/bad.csv" > "$T/bad2.csv"
 run "$BIN" --type a=int32 "$T/bad2.csv" -o "$T/fail.parquet"
