@@ -252,8 +252,9 @@ static void usage_full(void) {
 "\n"
 "CSV to Parquet, writing:\n"
 "  -c, --compression CODEC zstd, snappy, gzip or none (default zstd)\n"
-"  -j, --threads N         column chunks encoded at once (default: the online\n"
-"                          CPUs); the output is the same for every N\n"
+"  -j, --threads N         column chunks encoded at once, with -d columns made\n"
+"                          CSV at once (default: the online CPUs); the output\n"
+"                          is the same for every N\n"
 "      --level N           compression level (default: zstd 3, gzip 6)\n"
 "      --row-group-size N  rows per row group at most (default %d; a row group\n"
 "                          also closes when its rows fill the row buffers)\n"
@@ -1354,7 +1355,7 @@ static int decode(const struct options *o, pool_t *pool) {
     struct pqr_options ro = {
         .mode = o->mode, .delimiter = o->delimiter ? (char)o->delimiter : ',',
         .null_str = o->n_nulls ? o->nulls[0] : "", .no_header = o->header == 0,
-        .columns = o->columns, .head = o->head
+        .columns = o->columns, .head = o->head, .threads = o->threads
     };
     struct pqr_where where;
     memset(&where, 0, sizeof where);

@@ -2,12 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -66,6 +68,25 @@ static int out_put(struct out *o, const void *p, size_t n) {
         n -= k;
     }
     return o->err;
+}
+
+/* Write p[0..n) after what is buffered, without copying it. */
+static int out_write(struct out *o, const void *p, size_t n) {
+    FORWARD_IF_ERROR(out_flush(o));
+    const uint8_t *s = p;
+    while (n) {
+        ssize_t k = write(o->fd, s, n);
+        if (k < 0) {
+            if (errno == EINTR)
+                continue;
+            o->sys_errno = errno;
+            o->err = ERR_IO;
+            return ERR_IO;
+        }
+        s += k;
+        n -= (size_t)k;
+    }
+    return ERR_OK;
 }
 
 static int out_byte(struct out *o, char c) {
@@ -145,21 +166,42 @@ struct colread {
 
     /* current page */
     uint8_t *page_buf; size_t page_cap;          /* decompressed bytes, pool */
-    uint32_t *rep_lv, *def_lv;                   /* levels, pool */
+    uint8_t *rep_lv, *def_lv;                    /* levels (at most MAX_DEPTH), pool */
     size_t rep_cap, def_cap;
     size_t n, pos;                               /* entries, next entry */
     size_t nv, vpos;                             /* values, next value */
     int vmode;                                   /* VM_* */
-    const uint8_t *vals;                         /* VM_FIXED, VM_BYTES base */
-    uint32_t *idx; size_t idx_cap;               /* VM_DICT */
+    const uint8_t *vals;                         /* VM_FIXED, VM_BYTES, VM_PLAIN base */
+    size_t at;                                   /* VM_PLAIN: offset of the next value */
+    void *idx; size_t idx_cap;                   /* VM_DICT: indices of idx_w bytes */
+    int idx_w;                                   /* 1, 2 or 4, the fewest that hold n_dict - 1 */
     uint32_t *off, *len;                         /* VM_BYTES */
     size_t off_cap, len_cap;
     uint8_t *vbuf; size_t vbuf_cap;              /* decoded fixed values */
     int64_t *tmp; size_t tmp_cap;                /* delta decoding */
     uint8_t *scratch; size_t scratch_cap;        /* DELTA_BYTE_ARRAY */
+
+    /* CSV cells of dictionary entries, made on first use (see CSV) */
+    int dict_new;                                /* a dictionary page since */
+    size_t dict_bytes;                           /* the dictionary page's size */
+    size_t dict_cells_max;                       /* bytes; 0: no cells kept */
+    struct pqv_text dict_cells;                  /* cells with their separator */
+    struct dict_cell *dict_cell; size_t dict_cell_cap;   /* n_dict of them */
 };
 
-enum { VM_FIXED, VM_BYTES, VM_DICT };
+struct dict_cell {
+    uint32_t off, len;               /* in colread.dict_cells; len 0: not made */
+};
+
+/* VM_PLAIN: PLAIN byte arrays, read in order through their length
+   prefixes (checked when the page is loaded); VM_BYTES: byte arrays at
+   (off, len). */
+enum { VM_FIXED, VM_BYTES, VM_PLAIN, VM_DICT };
+
+static inline uint32_t dict_index(const struct colread *cr, size_t v) {
+    return cr->idx_w == 1 ? ((const uint8_t *)cr->idx)[v]
+         : cr->idx_w == 2 ? ((const uint16_t *)cr->idx)[v] : ((const uint32_t *)cr->idx)[v];
+}
 
 struct reader {
     pool_t *pool;
@@ -188,6 +230,14 @@ struct reader {
     struct colread *cr;              /* one per leaf */
     int64_t rg;                      /* current row group, -1 none */
     struct pqv_text cell;
+    uint32_t *wide; size_t wide_cap;             /* levels and indices before they are narrowed (pool) */
+
+    /* CSV output (see CSV) */
+    struct cells *cells;             /* n_sel of them (pool) */
+    int *order;                      /* n_sel: the order fields are made in */
+    struct crew *crew;               /* threads (pool) */
+    char *obuf; size_t obuf_cap;     /* rows of a round (pool) */
+    size_t batch_rows;               /* rows of the next round */
 };
 
 /* ---- errors ---- */
@@ -264,7 +314,7 @@ static int grow(pool_t *pool, void *pp, size_t *cap, size_t n, size_t sz) {
         return ERR_OK;
     if (n > SIZE_MAX / sz / 2)
         return ERR_NOMEM;
-    size_t want = n < 64 ? 64 : n + n / 4;
+    size_t want = n < 64 ? 64 : n + n / 16;
     void *q = pool_realloc(pool, *p, want * sz);
     if (!q) {
         q = pool_realloc(pool, *p, n * sz);
@@ -662,7 +712,32 @@ static void cr_free(struct reader *rd, struct colread *cr) {
     pool_free(p, cr->vbuf);
     pool_free(p, cr->tmp);
     pool_free(p, cr->scratch);
+    pqv_text_free(&cr->dict_cells);
+    pool_free(p, cr->dict_cell);
     memset(cr, 0, sizeof *cr);
+}
+
+/* Forget the column chunk but keep the buffers for the next row group's:
+   a buffer given back and taken again would be faulted in and cleared
+   again (the pool returns large free blocks to the system). */
+static void cr_close(struct colread *cr) {
+    struct colread keep = *cr;
+    memset(cr, 0, sizeof *cr);
+    cr->dict_buf = keep.dict_buf, cr->dict_cap = keep.dict_cap;
+    cr->dict_off = keep.dict_off, cr->dict_off_cap = keep.dict_off_cap;
+    cr->dict_len = keep.dict_len, cr->dict_len_cap = keep.dict_len_cap;
+    cr->page_buf = keep.page_buf, cr->page_cap = keep.page_cap;
+    cr->rep_lv = keep.rep_lv, cr->rep_cap = keep.rep_cap;
+    cr->def_lv = keep.def_lv, cr->def_cap = keep.def_cap;
+    cr->idx = keep.idx, cr->idx_cap = keep.idx_cap;
+    cr->off = keep.off, cr->off_cap = keep.off_cap;
+    cr->len = keep.len, cr->len_cap = keep.len_cap;
+    cr->vbuf = keep.vbuf, cr->vbuf_cap = keep.vbuf_cap;
+    cr->tmp = keep.tmp, cr->tmp_cap = keep.tmp_cap;
+    cr->scratch = keep.scratch, cr->scratch_cap = keep.scratch_cap;
+    cr->dict_cells = keep.dict_cells;
+    cr->dict_cells.len = 0;
+    cr->dict_cell = keep.dict_cell, cr->dict_cell_cap = keep.dict_cell_cap;
 }
 
 static size_t fixed_width(int type, int32_t type_length) {
@@ -740,6 +815,8 @@ static void cr_init(struct reader *rd, struct colread *cr, int leaf) {
     cr->max_rep = nd->rep;
     cr->page = -1;
     cr->page_off = -1;
+    if (!cr->dict_cells.pool)
+        pqv_text_init(&cr->dict_cells, rd->pool);
 }
 
 static int cr_open(struct reader *rd, struct colread *cr, int leaf, const struct pq_column_chunk *cc) {
@@ -754,6 +831,15 @@ static int cr_open(struct reader *rd, struct colread *cr, int leaf, const struct
     cr->dict_uncounted = !cc->meta_data.has_dictionary_page_offset;
     cr->active = 1;
     return ERR_OK;
+}
+
+/* The mapped file's whole pages inside [p, p + n), read and no longer
+   needed, leave the resident set (a later touch reads them again). */
+static void drop_mapped(struct reader *rd, const uint8_t *p, size_t n) {
+    const uintptr_t page = 4096;
+    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1), hi = ((uintptr_t)p + n) & ~(page - 1);
+    if (rd->map && hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 /* The uncompressed bytes of a page body: points into the file when the
@@ -779,13 +865,18 @@ static int page_bytes(struct reader *rd, struct colread *cr, const uint8_t *src,
                         codec_name(cr->codec), slen, ulen);
     *out = *buf;
     *out_len = ulen;
+    drop_mapped(rd, src, slen);
     return ERR_OK;
 }
 
-/* Decode n levels of max level `max` from [*p, end); advances *p. */
+/* Decode n levels of max level `max` from [*p, end) into out, one byte
+   each (max <= MAX_DEPTH); advances *p. */
 static int read_levels(struct reader *rd, struct colread *cr, int enc, int max, int v2,
-                       const uint8_t **p, const uint8_t *end, uint32_t *out, size_t n, const char *what) {
+                       const uint8_t **p, const uint8_t *end, uint8_t *lv, size_t n, const char *what) {
     int bw = enc_bit_width((uint64_t)max);
+    if (grow(rd->pool, &rd->wide, &rd->wide_cap, n, 4))
+        return fail_col(rd, cr, ERR_NOMEM, "page of %zu values: memory budget exhausted (raise it with -m)", n);
+    uint32_t *out = rd->wide;
     size_t avail = (size_t)(end - *p);
     int err;
     if (v2) {
@@ -812,9 +903,28 @@ static int read_levels(struct reader *rd, struct colread *cr, int enc, int max, 
     if (err)
         return fail_col(rd, cr, err, "%s levels: %s (%zu expected)", what,
                         err == ERR_TRUNCATED ? "fewer levels than the page's values" : err_str(err), n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (out[i] > (uint32_t)max)
             return fail_col(rd, cr, ERR_CORRUPT, "%s level %u above the maximum %d", what, out[i], max);
+        lv[i] = (uint8_t)out[i];
+    }
+    return ERR_OK;
+}
+
+/* Check that n PLAIN byte arrays (length-prefixed) lie in [p, p+len). */
+static int plain_bytes_check(struct reader *rd, struct colread *cr, const uint8_t *p, size_t len, size_t n) {
+    if (n > len / 4)
+        return fail_col(rd, cr, ERR_TRUNCATED, "%zu byte arrays in %zu bytes", n, len);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (len - at < 4)
+            return fail_col(rd, cr, ERR_TRUNCATED, "value %zu of %zu: length prefix past the end of the page", i, n);
+        uint32_t l = enc_load_u32le(p + at);
+        at += 4;
+        if (l > len - at)
+            return fail_col(rd, cr, ERR_TRUNCATED, "value %zu of %zu says %u bytes, %zu remain", i, n, l, len - at);
+        at += l;
+    }
     return ERR_OK;
 }
 
@@ -875,6 +985,8 @@ static int decode_dictionary(struct reader *rd, struct colread *cr, const struct
     }
     cr->n_dict = (uint32_t)n;
     cr->has_dict = 1;
+    cr->dict_new = 1;
+    cr->dict_bytes = dlen;
     return ERR_OK;
 }
 
@@ -887,8 +999,9 @@ static int decode_values(struct reader *rd, struct colread *cr, int enc, const u
     switch (enc) {
     case PQ_ENC_PLAIN:
         if (cr->type == PQ_BYTE_ARRAY) {
-            cr->vmode = VM_BYTES;
-            return plain_bytes(rd, cr, p, len, nv, &cr->off, &cr->off_cap, &cr->len, &cr->len_cap);
+            cr->vmode = VM_PLAIN;
+            cr->at = 0;
+            return plain_bytes_check(rd, cr, p, len, nv);
         }
         if (cr->type == PQ_BOOLEAN) {
             if (nv / 8 + (nv % 8 != 0) > len)
@@ -913,16 +1026,28 @@ static int decode_values(struct reader *rd, struct colread *cr, int enc, const u
             return fail_col(rd, cr, ERR_TRUNCATED, "dictionary indices missing");
         if (p[0] > 32)
             return fail_col(rd, cr, ERR_CORRUPT, "dictionary index bit width %d", p[0]);
-        if (grow(rd->pool, &cr->idx, &cr->idx_cap, nv, 4))
+        if (grow(rd->pool, &rd->wide, &rd->wide_cap, nv, 4))
             return fail_col(rd, cr, ERR_NOMEM, NULL);
-        int err = enc_rle_decode(p + 1, len - 1, p[0], cr->idx, nv, NULL);
+        uint32_t *wide = rd->wide;
+        int err = enc_rle_decode(p + 1, len - 1, p[0], wide, nv, NULL);
         if (err)
             return fail_col(rd, cr, err, "dictionary indices: %s", err == ERR_TRUNCATED
                             ? "fewer indices than the page's values" : err_str(err));
         for (size_t i = 0; i < nv; i++)
-            if (cr->idx[i] >= cr->n_dict)
+            if (wide[i] >= cr->n_dict)
                 return fail_col(rd, cr, ERR_CORRUPT, "dictionary index %u, the dictionary holds %u values",
-                                cr->idx[i], cr->n_dict);
+                                wide[i], cr->n_dict);
+        cr->idx_w = cr->n_dict <= 0x100 ? 1 : cr->n_dict <= 0x10000 ? 2 : 4;
+        if (grow(rd->pool, &cr->idx, &cr->idx_cap, nv * (size_t)cr->idx_w, 1))
+            return fail_col(rd, cr, ERR_NOMEM, NULL);
+        if (cr->idx_w == 1)
+            for (size_t i = 0; i < nv; i++)
+                ((uint8_t *)cr->idx)[i] = (uint8_t)wide[i];
+        else if (cr->idx_w == 2)
+            for (size_t i = 0; i < nv; i++)
+                ((uint16_t *)cr->idx)[i] = (uint16_t)wide[i];
+        else
+            memcpy(cr->idx, wide, nv * 4);
         return ERR_OK;
     }
     case PQ_ENC_RLE: {
@@ -933,13 +1058,13 @@ static int decode_values(struct reader *rd, struct colread *cr, int enc, const u
         uint32_t l = enc_load_u32le(p);
         if (l > len - 4)
             return fail_col(rd, cr, ERR_TRUNCATED, "RLE booleans say %u bytes, %zu remain", l, len - 4);
-        if (grow(rd->pool, &cr->idx, &cr->idx_cap, nv, 4) || grow(rd->pool, &cr->vbuf, &cr->vbuf_cap, nv, 1))
+        if (grow(rd->pool, &rd->wide, &rd->wide_cap, nv, 4) || grow(rd->pool, &cr->vbuf, &cr->vbuf_cap, nv, 1))
             return fail_col(rd, cr, ERR_NOMEM, NULL);
-        int err = enc_rle_decode(p + 4, l, 1, cr->idx, nv, NULL);
+        int err = enc_rle_decode(p + 4, l, 1, rd->wide, nv, NULL);
         if (err)
             return fail_col(rd, cr, err, "RLE booleans: %s", err_str(err));
         for (size_t i = 0; i < nv; i++)
-            cr->vbuf[i] = (uint8_t)cr->idx[i];
+            cr->vbuf[i] = (uint8_t)rd->wide[i];
         cr->vals = cr->vbuf;
         return ERR_OK;
     }
@@ -1055,8 +1180,8 @@ static int decode_data_page(struct reader *rd, struct colread *cr, const struct 
     size_t csize = (size_t)h->compressed_page_size, usize = (size_t)h->uncompressed_page_size;
     const uint8_t *p, *end;
     size_t plen;
-    if ((cr->max_def && grow(rd->pool, &cr->def_lv, &cr->def_cap, n, 4)) ||
-        (cr->max_rep && grow(rd->pool, &cr->rep_lv, &cr->rep_cap, n, 4)))
+    if ((cr->max_def && grow(rd->pool, &cr->def_lv, &cr->def_cap, n, 1)) ||
+        (cr->max_rep && grow(rd->pool, &cr->rep_lv, &cr->rep_cap, n, 1)))
         return fail_col(rd, cr, ERR_NOMEM, "page of %zu values: memory budget exhausted (raise it with -m)", n);
     if (v2) {
         const struct pq_data_page_header_v2 *d2 = &h->data_page_header_v2;
@@ -1199,8 +1324,13 @@ static inline int cr_take(struct colread *cr, const uint8_t **p, size_t *n) {
         *p = cr->vals + cr->off[v];
         *n = cr->len[v];
         return 1;
+    case VM_PLAIN:
+        *n = enc_load_u32le(cr->vals + cr->at);
+        *p = cr->vals + cr->at + 4;
+        cr->at += 4 + *n;
+        return 1;
     case VM_DICT: {
-        uint32_t i = cr->idx[v];
+        uint32_t i = dict_index(cr, v);
         if (cr->type == PQ_BYTE_ARRAY) {
             *p = cr->dict_data + cr->dict_off[i];
             *n = cr->dict_len[i];
@@ -1349,94 +1479,674 @@ static int emit_json(struct reader *rd, const struct field *f, struct pqv_text *
     return put(rd, t, is_map ? "}" : "]", 1);
 }
 
-/* ---- CSV ---- */
+/* ---- CSV ----
 
-static int csv_field(struct reader *rd, const uint8_t *p, size_t n) {
-    int quote = n == rd->null_len && (n == 0 || !memcmp(p, rd->null_str, n));
-    for (size_t i = 0; i < n && !quote; i++) {
-        uint8_t c = p[i];
-        quote = c == (uint8_t)rd->delim || c == '"' || c == '\n' || c == '\r';
+   Rows are written a batch at a time, about BATCH_BYTES of text.  For a
+   batch, each selected top-level field's cells are made into its struct
+   cells: a cell is the value's CSV text followed by the delimiter, or by
+   the line end for the last field.  Fields read disjoint leaf columns, so
+   with threads several are made at once, each by one thread.  The rows
+   are then assembled from the cells, slices of rows by the threads at
+   once, and written in order.
+
+   A field stops early when its cells pass CELLS_LIMIT bytes (rows far
+   longer than the batch before): the rows every field has are written and
+   the cells left over are kept for the next round.  Only the rows asked
+   for are read, so the pages loaded and the errors met are those of a
+   row-by-row walk: an error ends the output after the cells that come
+   before it in row order, and the output is the same for every number of
+   threads.  A flat column's values are formatted in a loop of their own
+   (pqv_put); a dictionary entry's cell is made once and copied after. */
+
+#define BATCH_BYTES  ((size_t)512 << 10)     /* CSV text of a batch, about */
+#define FIRST_ROWS   256                     /* rows of the first batch */
+#define BATCH_ROWS   8192                    /* rows of a batch at most */
+#define CELLS_LIMIT  ((size_t)4 << 20)       /* a field's cells, about, at most */
+#define PAD          32                      /* spare bytes after cells (copy_cell) */
+#define MAX_THREADS  16
+#define THREAD_STACK ((size_t)512 << 10)
+
+enum { FMT_NULL, FMT_DOUBLE, FMT_INT64, FMT_INT32, FMT_PUT, FMT_STRING, FMT_OTHER };
+
+/* One selected field's cells of the current round. */
+struct cells {
+    int field;                       /* index into reader.fields */
+    char sep;                        /* after each cell: delimiter or '\n' */
+    int fmt;                         /* FMT_*, for a flat leaf */
+    int quote_check;                 /* a pqv_put() text may need quoting */
+    struct pqv_text text;            /* the cells back to back, PAD spare */
+    size_t *end; size_t end_cap;     /* cell i is text[end[i], end[i + 1]) (pool) */
+    size_t rows;                     /* cells held */
+    struct pqv_day day;              /* the last date written */
+    int err;                         /* an error met after `rows` cells */
+    struct pqr_where where;          /* its place */
+    uint64_t ns;                     /* time of the last round, for the job order */
+};
+
+/* Threads: the caller and crew.n others take the jobs of one phase (a
+   field's cells, or a slice of rows) until none is left. */
+enum { PH_CELLS, PH_ROWS };
+
+struct worker {
+    struct reader *rd;
+    pthread_t thread;
+    struct pqv_text cell;            /* a value's or a nested cell's text (pool) */
+    uint32_t *wide; size_t wide_cap; /* reader.wide of its jobs (pool) */
+};
+
+struct crew {
+    pthread_mutex_t lock;
+    pthread_cond_t go, done;
+    int n;                           /* threads started besides the caller */
+    struct worker w[MAX_THREADS];    /* [0] is the caller */
+    int phase, jobs, next, busy, quit;
+    size_t target;                   /* PH_CELLS: rows each field should hold */
+    size_t rows;                     /* PH_ROWS: rows of the round */
+};
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Whether s[0..n) must be quoted: it holds the delimiter, a quote, CR or
+   LF, or it equals the NULL text. */
+static int needs_quote(const struct reader *rd, const uint8_t *s, size_t n) {
+    if (n == rd->null_len && (n == 0 || !memcmp(s, rd->null_str, n)))
+        return 1;
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const uint64_t d = ones * (uint8_t)rd->delim, q = ones * '"', lf = ones * '\n', cr = ones * '\r';
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        uint64_t a = x ^ d, b = x ^ q, c = x ^ lf, e = x ^ cr;
+        if ((((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c) | ((e - ones) & ~e)) & highs)
+            return 1;
     }
-    struct out *o = &rd->out;
-    if (!quote)
-        return out_put(o, p, n);
-    FORWARD_IF_ERROR(out_byte(o, '"'));
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '"') {
-            FORWARD_IF_ERROR(out_put(o, p + from, i + 1 - from));
-            from = i;
+    for (; i < n; i++)
+        if (s[i] == (uint8_t)rd->delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+            return 1;
+    return 0;
+}
+
+/* Append s[0..n) as a CSV field, quoted (quotes doubled) when it needs
+   it, then sep unless sep is 0; PAD spare bytes stay after it. */
+static int csv_put(struct reader *rd, struct pqv_text *t, const uint8_t *s, size_t n, char sep) {
+    static const uint8_t none[1];
+    if (n == 0)
+        s = none;                        /* no NULL pointer into memchr or memcpy */
+    int quote = needs_quote(rd, s, n);
+    size_t quotes = 0;
+    for (const uint8_t *q = s; quote && (q = memchr(q, '"', (size_t)(s + n - q))) != NULL; q++)
+        quotes++;
+    if (n > SIZE_MAX / 4 || pqv_text_reserve(t, n + quotes + 3 + PAD))
+        return fail(rd, ERR_NOMEM, NULL);
+    char *w = t->p + t->len;
+    if (!quote) {
+        memcpy(w, s, n);
+        w += n;
+    } else {
+        *w++ = '"';
+        const uint8_t *from = s, *q;
+        while ((q = memchr(from, '"', (size_t)(s + n - from))) != NULL) {
+            memcpy(w, from, (size_t)(q + 1 - from));
+            w += q + 1 - from;
+            *w++ = '"';
+            from = q + 1;
         }
+        memcpy(w, from, (size_t)(s + n - from));
+        w += s + n - from;
+        *w++ = '"';
     }
-    FORWARD_IF_ERROR(out_put(o, p + from, n - from));
-    return out_byte(o, '"');
+    if (sep)
+        *w++ = sep;
+    t->len = (size_t)(w - t->p);
+    return ERR_OK;
+}
+
+/* n bytes from src to dst; src has 16 readable bytes past n, and so has
+   dst when dst + 16 <= lim, else nothing past n is written. */
+static inline void copy_cell(char *dst, const char *src, size_t n, const char *lim) {
+    if (n <= 16 && dst + 16 <= lim) {
+        memcpy(dst, src, 16);
+    } else if (n <= 16) {
+        memcpy(dst, src, n);
+    } else if (n <= 32) {
+        memcpy(dst, src, 16);
+        memcpy(dst + n - 16, src + n - 16, 16);
+    } else {
+        memcpy(dst, src, n);
+    }
 }
 
 static int write_header(struct reader *rd) {
+    struct pqv_text *t = &rd->cell;
+    t->len = 0;
     for (int k = 0; k < rd->n_sel; k++) {
-        if (k)
-            FORWARD_IF_ERROR(out_byte(&rd->out, rd->delim));
         const struct pq_bytes *nm = field_name(rd, &rd->fields[rd->sel[k]]);
-        FORWARD_IF_ERROR(csv_field(rd, nm->p, nm->n));
+        FORWARD_IF_ERROR(csv_put(rd, t, nm->p, nm->n, k + 1 < rd->n_sel ? rd->delim : '\n'));
     }
-    return out_byte(&rd->out, '\n');
+    return out_put(&rd->out, t->p, t->len);
 }
 
-static int write_cell(struct reader *rd, const struct field *f) {
-    uint32_t rep, def;
-    if (f->n_leaves == 0)
-        return out_put(&rd->out, rd->null_str, rd->null_len);
-    if (f->shape == SH_LEAF) {
-        struct colread *cr = &rd->cr[f->leaf];
-        FORWARD_IF_ERROR(need_entry(rd, cr, &rep, &def));
-        if (rep != 0)
-            return fail_col(rd, cr, ERR_CORRUPT, "repetition level %u at the start of a record", rep);
-        const uint8_t *p;
-        size_t n;
-        int has = cr_take(cr, &p, &n);
-        if (has < 0)
-            return fail_col(rd, cr, ERR_CORRUPT, "fewer values than the definition levels announce");
-        if (has == 0)
-            return out_put(&rd->out, rd->null_str, rd->null_len);
-        if (cr->vt.kind == PQV_STRING)
-            return csv_field(rd, p, n);
+/* Room for one more cell of at most n bytes. */
+static inline int cell_room(struct reader *rd, struct cells *c, size_t n) {
+    if (c->text.cap - c->text.len >= n + PAD || pqv_text_reserve(&c->text, n + PAD) == ERR_OK)
+        return ERR_OK;
+    return fail(rd, ERR_NOMEM, NULL);
+}
+
+static inline int null_cell(struct reader *rd, struct cells *c) {
+    FORWARD_IF_ERROR(cell_room(rd, c, rd->null_len + 1));
+    char *w = c->text.p + c->text.len;
+    memcpy(w, rd->null_str, rd->null_len);
+    w[rd->null_len] = c->sep;
+    c->text.len += rd->null_len + 1;
+    return ERR_OK;
+}
+
+/* The cell of the value p[0..n) of flat leaf column cr. */
+static int value_cell(struct reader *rd, struct colread *cr, struct cells *c, const uint8_t *p, size_t n) {
+    if (c->fmt == FMT_STRING)
+        return csv_put(rd, &c->text, p, n, c->sep);
+    if (c->fmt == FMT_OTHER) {
         rd->cell.len = 0;
         int err = pqv_format(&cr->vt, p, n, &rd->cell);
         if (err)
             return fail_col(rd, cr, err, err == ERR_CORRUPT ? "value of %zu bytes does not fit its type" : NULL, n);
-        return csv_field(rd, (const uint8_t *)rd->cell.p, rd->cell.len);
+        return csv_put(rd, &c->text, (const uint8_t *)rd->cell.p, rd->cell.len, c->sep);
     }
-    for (int l = f->first_leaf; l < f->first_leaf + f->n_leaves; l++) {
-        FORWARD_IF_ERROR(need_entry(rd, &rd->cr[l], &rep, &def));
-        if (rep != 0)
-            return fail_col(rd, &rd->cr[l], ERR_CORRUPT, "repetition level %u at the start of a record", rep);
+    FORWARD_IF_ERROR(cell_room(rd, c, PQV_PUT_MAX + 1));
+    char *w = c->text.p + c->text.len;
+    size_t k;
+    switch (c->fmt) {
+    case FMT_DOUBLE: {
+        uint64_t u = enc_load_u64le(p);
+        double d;
+        memcpy(&d, &u, 8);
+        k = pqv_put_double(d, w);
+        break;
     }
-    FORWARD_IF_ERROR(need_entry(rd, &rd->cr[f->first_leaf], &rep, &def));
-    if (def < (uint32_t)f->def) {
-        FORWARD_IF_ERROR(skip_entry(rd, f));
-        return out_put(&rd->out, rd->null_str, rd->null_len);
+    case FMT_INT64:
+        k = pqv_put_i64((int64_t)enc_load_u64le(p), w);
+        break;
+    case FMT_INT32:
+        k = pqv_put_i64((int32_t)enc_load_u32le(p), w);
+        break;
+    default:
+        k = pqv_put(&cr->vt, p, &c->day, w);
+        break;
     }
-    rd->cell.len = 0;
-    FORWARD_IF_ERROR(emit_json(rd, f, &rd->cell));
-    return csv_field(rd, (const uint8_t *)rd->cell.p, rd->cell.len);
+    if (c->quote_check && needs_quote(rd, (const uint8_t *)w, k)) {
+        char tmp[PQV_PUT_MAX];
+        memcpy(tmp, w, k);
+        return csv_put(rd, &c->text, (const uint8_t *)tmp, k, c->sep);
+    }
+    w[k] = c->sep;
+    c->text.len += k + 1;
+    return ERR_OK;
 }
 
-static void close_columns(struct reader *rd) {
+/* A new dictionary: no entry has its cell yet.  Without the memory for
+   the table the entries are formatted each time. */
+static void dict_reset(struct reader *rd, struct colread *cr) {
+    cr->dict_new = 0;
+    cr->dict_cells.len = 0;
+    cr->dict_cells_max = 0;
+    if (grow(rd->pool, &cr->dict_cell, &cr->dict_cell_cap, cr->n_dict ? cr->n_dict : 1, sizeof *cr->dict_cell))
+        return;
+    memset(cr->dict_cell, 0, (size_t)cr->n_dict * sizeof *cr->dict_cell);
+    cr->dict_cells_max = 3 * cr->dict_bytes + ((size_t)64 << 10);
+}
+
+/* The cell of dictionary entry i: copied when made before, else made and
+   kept while the cells stay under three times the dictionary's size. */
+static int dict_value_cell(struct reader *rd, struct colread *cr, struct cells *c, uint32_t i) {
+    struct pqv_text *t = &c->text;
+    if (cr->dict_cells_max && cr->dict_cell[i].len) {
+        const struct dict_cell *dc = &cr->dict_cell[i];
+        FORWARD_IF_ERROR(cell_room(rd, c, dc->len));
+        copy_cell(t->p + t->len, cr->dict_cells.p + dc->off, dc->len, t->p + t->cap);
+        t->len += dc->len;
+        return ERR_OK;
+    }
+    const uint8_t *p;
+    size_t n;
+    if (cr->type == PQ_BYTE_ARRAY) {
+        p = cr->dict_data + cr->dict_off[i];
+        n = cr->dict_len[i];
+    } else {
+        p = cr->dict_data + (size_t)i * cr->width;
+        n = cr->width;
+    }
+    size_t at = t->len;
+    FORWARD_IF_ERROR(value_cell(rd, cr, c, p, n));
+    size_t k = t->len - at;
+    struct pqv_text *dt = &cr->dict_cells;
+    if (cr->dict_cells_max && k <= cr->dict_cells_max - dt->len && dt->len + k + PAD < UINT32_MAX &&
+        pqv_text_reserve(dt, k + PAD) == ERR_OK) {
+        memcpy(dt->p + dt->len, t->p + at, k);
+        cr->dict_cell[i].off = (uint32_t)dt->len;
+        cr->dict_cell[i].len = (uint32_t)k;
+        dt->len += k;
+    }
+    return ERR_OK;
+}
+
+/* Up to want more cells of a flat leaf field (fewer past CELLS_LIMIT). */
+static int leaf_cells(struct reader *rd, const struct field *f, struct cells *c, size_t want) {
+    struct colread *cr = &rd->cr[f->leaf];
+    while (want > 0 && c->text.len < CELLS_LIMIT) {
+        uint32_t rep, def;
+        FORWARD_IF_ERROR(need_entry(rd, cr, &rep, &def));
+        if (rep != 0)
+            return fail_col(rd, cr, ERR_CORRUPT, "repetition level %u at the start of a record", rep);
+        if (cr->vmode == VM_DICT && cr->dict_new)
+            dict_reset(rd, cr);
+        size_t k = cr->n - cr->pos < want ? cr->n - cr->pos : want;
+        if (grow(rd->pool, &c->end, &c->end_cap, c->rows + k + 2, sizeof *c->end))
+            return fail(rd, ERR_NOMEM, NULL);
+        size_t i = 0;
+        while (i < k) {
+            uint32_t d = cr->max_def ? cr->def_lv[cr->pos] : 0;
+            int has = 0;
+            cr->pos++;
+            i++;
+            if (d == (uint32_t)cr->max_def) {
+                size_t v = cr->vpos++;
+                if (v >= cr->nv)
+                    return fail_col(rd, cr, ERR_CORRUPT, "fewer values than the definition levels announce");
+                has = c->fmt != FMT_NULL;
+            }
+            if (!has)
+                FORWARD_IF_ERROR(null_cell(rd, c));
+            else if (cr->vmode == VM_FIXED)
+                FORWARD_IF_ERROR(value_cell(rd, cr, c, cr->vals + (cr->vpos - 1) * cr->width, cr->width));
+            else if (cr->vmode == VM_DICT)
+                FORWARD_IF_ERROR(dict_value_cell(rd, cr, c, dict_index(cr, cr->vpos - 1)));
+            else if (cr->vmode == VM_PLAIN) {
+                size_t at = cr->at;
+                uint32_t len = enc_load_u32le(cr->vals + at);
+                cr->at = at + 4 + len;
+                FORWARD_IF_ERROR(value_cell(rd, cr, c, cr->vals + at + 4, len));
+            } else
+                FORWARD_IF_ERROR(value_cell(rd, cr, c, cr->vals + cr->off[cr->vpos - 1], cr->len[cr->vpos - 1]));
+            c->end[++c->rows] = c->text.len;
+            if (c->text.len >= CELLS_LIMIT)
+                break;
+        }
+        want -= i;
+    }
+    return ERR_OK;
+}
+
+/* Up to want more cells of a nested field (or of one without leaves),
+   each a JSON text. */
+static int nested_cells(struct reader *rd, const struct field *f, struct cells *c, size_t want) {
+    for (; want > 0 && c->text.len < CELLS_LIMIT; want--) {
+        uint32_t rep, def;
+        if (grow(rd->pool, &c->end, &c->end_cap, c->rows + 2, sizeof *c->end))
+            return fail(rd, ERR_NOMEM, NULL);
+        if (f->n_leaves == 0) {
+            FORWARD_IF_ERROR(null_cell(rd, c));
+            c->end[++c->rows] = c->text.len;
+            continue;
+        }
+        for (int l = f->first_leaf; l < f->first_leaf + f->n_leaves; l++) {
+            FORWARD_IF_ERROR(need_entry(rd, &rd->cr[l], &rep, &def));
+            if (rep != 0)
+                return fail_col(rd, &rd->cr[l], ERR_CORRUPT, "repetition level %u at the start of a record", rep);
+        }
+        FORWARD_IF_ERROR(need_entry(rd, &rd->cr[f->first_leaf], &rep, &def));
+        if (def < (uint32_t)f->def) {
+            FORWARD_IF_ERROR(skip_entry(rd, f));
+            FORWARD_IF_ERROR(null_cell(rd, c));
+        } else {
+            rd->cell.len = 0;
+            FORWARD_IF_ERROR(emit_json(rd, f, &rd->cell));
+            FORWARD_IF_ERROR(csv_put(rd, &c->text, (const uint8_t *)rd->cell.p, rd->cell.len, c->sep));
+        }
+        c->end[++c->rows] = c->text.len;
+    }
+    return ERR_OK;
+}
+
+/* Job: field k's cells up to the round's target (nothing when it holds
+   them already or stopped at an error), as worker wk. */
+static void make_cells(struct reader *rd, struct worker *wk, int k, size_t target) {
+    struct cells *c = &rd->cells[k];
+    if (c->err || c->rows >= target)
+        return;
+    uint64_t t0 = now_ns();
+    struct reader view = *rd;        /* the same reader, with the job's own error place and scratch text */
+    view.where = &c->where;
+    view.cell = wk->cell;
+    view.wide = wk->wide;
+    view.wide_cap = wk->wide_cap;
+    const struct field *f = &rd->fields[c->field];
+    if (f->shape == SH_LEAF && f->n_leaves == 1)
+        c->err = leaf_cells(&view, f, c, target - c->rows);
+    else
+        c->err = nested_cells(&view, f, c, target - c->rows);
+    wk->cell = view.cell;
+    wk->wide = view.wide;
+    wk->wide_cap = view.wide_cap;
+    c->ns = now_ns() - t0;
+}
+
+/* Job: rows [r0, r1) of the round into rd->obuf at their place (and not
+   a byte past it: other slices are written at once). */
+static void assemble(struct reader *rd, size_t r0, size_t r1) {
+    size_t at = 0, to = 0;
+    for (int k = 0; k < rd->n_sel; k++) {
+        at += rd->cells[k].end[r0];
+        to += rd->cells[k].end[r1];
+    }
+    char *dst = rd->obuf + at;
+    const char *lim = rd->obuf + to;
+    for (size_t r = r0; r < r1; r++) {
+        for (int k = 0; k < rd->n_sel; k++) {
+            const struct cells *c = &rd->cells[k];
+            size_t a = c->end[r], n = c->end[r + 1] - a;
+            copy_cell(dst, c->text.p + a, n, lim);
+            dst += n;
+        }
+    }
+}
+
+static void run_job(struct reader *rd, struct worker *wk, int phase, int j, int jobs, size_t target, size_t rows) {
+    if (phase == PH_CELLS)
+        make_cells(rd, wk, rd->order[j], target);
+    else
+        assemble(rd, rows * (size_t)j / (size_t)jobs, rows * (size_t)(j + 1) / (size_t)jobs);
+}
+
+/* Take jobs of the current phase until none is left; the lock is held on
+   entry and on return. */
+static void take_jobs(struct crew *cw, struct worker *wk) {
+    while (cw->next < cw->jobs) {
+        int j = cw->next++, phase = cw->phase, jobs = cw->jobs;
+        size_t target = cw->target, rows = cw->rows;
+        cw->busy++;
+        pthread_mutex_unlock(&cw->lock);
+        run_job(wk->rd, wk, phase, j, jobs, target, rows);
+        pthread_mutex_lock(&cw->lock);
+        if (--cw->busy == 0 && cw->next >= cw->jobs)
+            pthread_cond_broadcast(&cw->done);
+    }
+}
+
+static void *crew_thread(void *arg) {
+    struct worker *wk = arg;
+    struct crew *cw = wk->rd->crew;
+    pthread_mutex_lock(&cw->lock);
+    for (;;) {
+        while (!cw->quit && cw->next >= cw->jobs)
+            pthread_cond_wait(&cw->go, &cw->lock);
+        if (cw->quit)
+            break;
+        take_jobs(cw, wk);
+    }
+    pthread_mutex_unlock(&cw->lock);
+    return NULL;
+}
+
+/* Start jobs 0..jobs-1 of a phase on the crew; crew_end() takes part and
+   returns when every one is done.  Without threads the jobs run in
+   crew_end(). */
+static void crew_begin(struct reader *rd, int phase, int jobs, size_t target, size_t rows) {
+    struct crew *cw = rd->crew;
+    if (cw->n)
+        pthread_mutex_lock(&cw->lock);
+    cw->phase = phase;
+    cw->jobs = jobs;
+    cw->next = 0;
+    cw->target = target;
+    cw->rows = rows;
+    if (cw->n) {
+        pthread_cond_broadcast(&cw->go);
+        pthread_mutex_unlock(&cw->lock);
+    }
+}
+
+static void crew_end(struct reader *rd) {
+    struct crew *cw = rd->crew;
+    if (cw->n == 0) {
+        for (; cw->next < cw->jobs; cw->next++)
+            run_job(rd, &cw->w[0], cw->phase, cw->next, cw->jobs, cw->target, cw->rows);
+        return;
+    }
+    pthread_mutex_lock(&cw->lock);
+    take_jobs(cw, &cw->w[0]);
+    while (cw->busy > 0)
+        pthread_cond_wait(&cw->done, &cw->lock);
+    pthread_mutex_unlock(&cw->lock);
+}
+
+/* threads in all, the caller included; fewer when they cannot start. */
+static void crew_start(struct reader *rd, int threads) {
+    struct crew *cw = rd->crew;
+    for (int i = 0; i < MAX_THREADS; i++) {
+        cw->w[i].rd = rd;
+        pqv_text_init(&cw->w[i].cell, rd->pool);
+    }
+    if (threads < 2 || pthread_mutex_init(&cw->lock, NULL))
+        return;
+    if (pthread_cond_init(&cw->go, NULL)) {
+        pthread_mutex_destroy(&cw->lock);
+        return;
+    }
+    if (pthread_cond_init(&cw->done, NULL)) {
+        pthread_cond_destroy(&cw->go);
+        pthread_mutex_destroy(&cw->lock);
+        return;
+    }
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, THREAD_STACK);
+    for (int i = 1; i < threads && i < MAX_THREADS; i++) {
+        if (pthread_create(&cw->w[i].thread, &attr, crew_thread, &cw->w[i]) != 0)
+            break;
+        cw->n = i;
+    }
+    pthread_attr_destroy(&attr);
+    if (cw->n == 0) {
+        pthread_cond_destroy(&cw->done);
+        pthread_cond_destroy(&cw->go);
+        pthread_mutex_destroy(&cw->lock);
+    }
+}
+
+static void crew_stop(struct reader *rd) {
+    struct crew *cw = rd->crew;
+    if (!cw)
+        return;
+    if (cw->n > 0) {
+        pthread_mutex_lock(&cw->lock);
+        cw->quit = 1;
+        pthread_cond_broadcast(&cw->go);
+        pthread_mutex_unlock(&cw->lock);
+        for (int i = 1; i <= cw->n; i++)
+            pthread_join(cw->w[i].thread, NULL);
+        pthread_cond_destroy(&cw->done);
+        pthread_cond_destroy(&cw->go);
+        pthread_mutex_destroy(&cw->lock);
+    }
+    for (int i = 0; i < MAX_THREADS; i++) {
+        pqv_text_free(&cw->w[i].cell);
+        pool_free(rd->pool, cw->w[i].wide);
+    }
+    pool_free(rd->pool, cw);
+    rd->crew = NULL;
+}
+
+/* Drop the first m cells of c, keeping those after. */
+static void drop_cells(struct cells *c, size_t m) {
+    if (m == c->rows && !c->err) {
+        c->text.len = 0;
+        c->rows = 0;
+        return;
+    }
+    size_t off = c->end[m];
+    memmove(c->text.p, c->text.p + off, c->text.len - off);
+    c->text.len -= off;
+    for (size_t i = 0; i <= c->rows - m; i++)
+        c->end[i] = c->end[i + m] - off;
+    c->rows -= m;
+}
+
+/* The order fields are taken in: the slowest of the last round first. */
+static void order_fields(struct reader *rd) {
+    for (int i = 1; i < rd->n_sel; i++) {
+        int k = rd->order[i], j = i;
+        for (; j > 0 && rd->cells[rd->order[j - 1]].ns < rd->cells[k].ns; j--)
+            rd->order[j] = rd->order[j - 1];
+        rd->order[j] = k;
+    }
+}
+
+/* Write rows of the current row group: cells for a round, the rows every
+   field has, and so on until `rows` are written or an error comes up. */
+/* Start a round: each field's cells up to `target` rows. */
+static void begin_cells(struct reader *rd, size_t target) {
+    for (int k = 0; k < rd->n_sel; k++) {
+        struct cells *c = &rd->cells[k];
+        if (c->err)
+            continue;
+        memset(&c->where, 0, sizeof c->where);
+        c->where.file = rd->where->file;
+        c->where.row_group = rd->rg;
+        c->where.page = c->where.offset = -1;
+    }
+    if (rd->crew->n)
+        order_fields(rd);
+    crew_begin(rd, PH_CELLS, rd->n_sel, target, 0);
+}
+
+/* Write `rows` rows of the current row group, round by round: the cells
+   of the round, the rows every field has put together, and while they
+   are written the next round's cells already being made. */
+static int write_rows(struct reader *rd, int64_t rows) {
+    int n = rd->n_sel;
+    if (rows <= 0)
+        return ERR_OK;
+    begin_cells(rd, rd->batch_rows < (uint64_t)rows ? rd->batch_rows : (size_t)rows);
+    for (;;) {
+        crew_end(rd);
+        size_t target = rd->crew->target;
+
+        /* The rows every field has; at the first of them that a field
+           could not make, the first such field's error, once the fields
+           before it have their cell of that row. */
+        size_t m = target;
+        for (int k = 0; k < n; k++)
+            if (rd->cells[k].rows < m)
+                m = rd->cells[k].rows;
+        int bad = -1;
+        for (int k = 0; k < n && bad < 0; k++)
+            if (rd->cells[k].err && rd->cells[k].rows == m)
+                bad = k;
+        for (int k = 0; k < bad; k++)
+            if (rd->cells[k].rows == m)
+                bad = -1;
+
+        size_t total = 0;
+        for (int k = 0; k < n; k++)
+            total += rd->cells[k].end[m];
+        size_t whole = total;
+        for (int k = 0; k < bad; k++)
+            total += rd->cells[k].end[m + 1] - rd->cells[k].end[m];
+        if (grow(rd->pool, &rd->obuf, &rd->obuf_cap, total + PAD, 1))
+            return fail(rd, ERR_NOMEM, "%zu bytes of CSV rows: memory budget exhausted (raise it with -m)", total);
+        crew_begin(rd, PH_ROWS, rd->crew->n && m >= 512 ? rd->crew->n + 1 : 1, 0, m);
+        crew_end(rd);
+        if (bad >= 0) {
+            char *w = rd->obuf + whole;
+            for (int k = 0; k < bad; k++) {
+                const struct cells *c = &rd->cells[k];
+                memcpy(w, c->text.p + c->end[m], c->end[m + 1] - c->end[m]);
+                w += c->end[m + 1] - c->end[m];
+            }
+            FORWARD_IF_ERROR(out_write(&rd->out, rd->obuf, total));
+            const char *file = rd->where->file;
+            *rd->where = rd->cells[bad].where;
+            rd->where->file = file;
+            return rd->cells[bad].err;
+        }
+        for (int k = 0; k < n; k++)
+            drop_cells(&rd->cells[k], m);
+        rows -= (int64_t)m;
+
+        /* the next batch: about BATCH_BYTES, growing at most fourfold */
+        size_t next = whole ? (size_t)((double)BATCH_BYTES * (double)m / (double)whole) : BATCH_ROWS;
+        if (next > 4 * rd->batch_rows)
+            next = 4 * rd->batch_rows;
+        rd->batch_rows = next < 1 ? 1 : next > BATCH_ROWS ? BATCH_ROWS : next;
+
+        if (rows > 0)
+            begin_cells(rd, rd->batch_rows < (uint64_t)rows ? rd->batch_rows : (size_t)rows);
+        int err = out_write(&rd->out, rd->obuf, total);
+        if (err || rows == 0) {
+            if (rows > 0)
+                crew_end(rd);
+            return err;
+        }
+    }
+}
+
+/* End the row group's column chunks; keep: their buffers stay for the
+   next row group's, else they are given back. */
+static void close_columns(struct reader *rd, int keep) {
     if (!rd->cr)
         return;
-    for (int l = 0; l < rd->n_leaves; l++)
-        if (rd->cr[l].active)
+    for (int l = 0; l < rd->n_leaves; l++) {
+        if (keep)
+            cr_close(&rd->cr[l]);
+        else
             cr_free(rd, &rd->cr[l]);
+    }
 }
 
-static int write_csv(struct reader *rd) {
-    if (!rd->o->no_header && rd->n_sel > 0)
-        FORWARD_IF_ERROR(write_header(rd));
+/* How a flat leaf field's values print, and whether their text can need
+   quoting (the delimiter a character of numbers and times, or a NULL text
+   that could equal one). */
+static void cells_init(struct reader *rd, struct cells *c, int k) {
+    const struct field *f = &rd->fields[rd->sel[k]];
+    c->field = rd->sel[k];
+    c->sep = k + 1 < rd->n_sel ? rd->delim : '\n';
+    pqv_text_init(&c->text, rd->pool);
+    c->day.day = PQV_NO_DAY;
+    c->fmt = FMT_OTHER;
+    if (f->shape != SH_LEAF || f->n_leaves != 1)
+        return;
+    const struct node *nd = &rd->nodes[rd->leaf_nodes[f->leaf]];
+    struct pqv_type vt;
+    pqv_resolve(nd->e, &vt);
+    size_t width = fixed_width(vt.physical, nd->e->type_length);
+    if (vt.kind == PQV_NULL)
+        c->fmt = FMT_NULL;
+    else if (vt.kind == PQV_STRING)
+        c->fmt = FMT_STRING;
+    else if (!pqv_put_ok(&vt) || !pqv_width_ok(&vt, width))
+        c->fmt = FMT_OTHER;
+    else if (vt.kind == PQV_DOUBLE)
+        c->fmt = FMT_DOUBLE;
+    else if (vt.kind == PQV_INT && vt.physical == PQ_INT64)
+        c->fmt = FMT_INT64;
+    else if (vt.kind == PQV_INT && vt.physical == PQ_INT32)
+        c->fmt = FMT_INT32;
+    else
+        c->fmt = FMT_PUT;
+    c->quote_check = rd->null_len > 0 || (rd->delim >= '0' && rd->delim <= '9') ||
+                     (rd->delim >= 'a' && rd->delim <= 'z') || (rd->delim >= 'A' && rd->delim <= 'Z') ||
+                     strchr("-+.: ()", rd->delim) != NULL;
+}
+
+static int write_row_groups(struct reader *rd) {
     int64_t left = rd->o->head;
-    rd->cr = pool_calloc(rd->pool, (size_t)(rd->n_leaves ? rd->n_leaves : 1), sizeof *rd->cr);
-    if (!rd->cr)
-        return fail(rd, ERR_NOMEM, NULL);
-    for (uint32_t g = 0; g < rd->meta.n_row_groups && left != 0 && rd->n_sel > 0; g++) {
+    for (uint32_t g = 0; g < rd->meta.n_row_groups && left != 0; g++) {
         const struct pq_row_group *rg = &rd->meta.row_groups[g];
         rd->rg = g;
         rd->where->row_group = g;
@@ -1456,14 +2166,7 @@ static int write_csv(struct reader *rd) {
         int64_t rows = rg->num_rows;
         if (left >= 0 && left < rows)
             rows = left;
-        for (int64_t r = 0; r < rows; r++) {
-            for (int k = 0; k < rd->n_sel; k++) {
-                if (k)
-                    FORWARD_IF_ERROR(out_byte(&rd->out, rd->delim));
-                FORWARD_IF_ERROR(write_cell(rd, &rd->fields[rd->sel[k]]));
-            }
-            FORWARD_IF_ERROR(out_byte(&rd->out, '\n'));
-        }
+        FORWARD_IF_ERROR(write_rows(rd, rows));
         if (rows == rg->num_rows) {
             for (int l = 0; l < rd->n_leaves; l++) {
                 struct colread *cr = &rd->cr[l];
@@ -1479,7 +2182,7 @@ static int write_csv(struct reader *rd) {
         }
         if (left > 0)
             left -= rows;
-        close_columns(rd);
+        close_columns(rd, 1);
         /* The row group's pages are read: drop them from the resident set
            (the mapping is read-only, so a later touch reads the file
            again), so memory does not grow with the file. */
@@ -1487,6 +2190,52 @@ static int write_csv(struct reader *rd) {
             madvise(rd->map, rd->map_len, MADV_DONTNEED);
     }
     return ERR_OK;
+}
+
+static int write_csv(struct reader *rd) {
+    if (!rd->o->no_header && rd->n_sel > 0)
+        FORWARD_IF_ERROR(write_header(rd));
+    if (rd->n_sel == 0)
+        return ERR_OK;
+    rd->cr = pool_calloc(rd->pool, (size_t)(rd->n_leaves ? rd->n_leaves : 1), sizeof *rd->cr);
+    rd->cells = pool_calloc(rd->pool, (size_t)rd->n_sel, sizeof *rd->cells);
+    rd->order = pool_calloc(rd->pool, (size_t)rd->n_sel, sizeof *rd->order);
+    rd->crew = pool_calloc(rd->pool, 1, sizeof *rd->crew);
+    if (!rd->cr || !rd->cells || !rd->order || !rd->crew)
+        return fail(rd, ERR_NOMEM, NULL);
+    for (int k = 0; k < rd->n_sel; k++) {
+        cells_init(rd, &rd->cells[k], k);
+        rd->order[k] = k;
+        if (grow(rd->pool, &rd->cells[k].end, &rd->cells[k].end_cap, FIRST_ROWS + 2, sizeof *rd->cells[k].end))
+            return fail(rd, ERR_NOMEM, NULL);
+        rd->cells[k].end[0] = 0;
+    }
+    rd->batch_rows = FIRST_ROWS;
+    int threads = rd->o->threads;
+    if (threads <= 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+    }
+    crew_start(rd, threads > MAX_THREADS ? MAX_THREADS : threads);
+    return write_row_groups(rd);
+}
+
+/* The CSV state's buffers back to the pool (after write_csv, on success
+   and on error). */
+static void free_csv(struct reader *rd) {
+    crew_stop(rd);
+    if (rd->cells) {
+        for (int k = 0; k < rd->n_sel; k++) {
+            pqv_text_free(&rd->cells[k].text);
+            pool_free(rd->pool, rd->cells[k].end);
+        }
+    }
+    pool_free(rd->pool, rd->cells);
+    pool_free(rd->pool, rd->order);
+    pool_free(rd->pool, rd->obuf);
+    rd->cells = NULL;
+    rd->order = NULL;
+    rd->obuf = NULL;
 }
 
 /* ---- --schema ---- */
@@ -1813,7 +2562,8 @@ static int reader_finish(struct reader *rd, int err) {
     } else if (!err) {
         err = ferr;
     }
-    close_columns(rd);
+    free_csv(rd);
+    close_columns(rd, 0);
     pool_free(pool, rd->cr);
     pool_free(pool, rd->sel);
     pool_free(pool, rd->fields);
@@ -1824,6 +2574,7 @@ static int reader_finish(struct reader *rd, int err) {
     if (rd->have_meta)
         pqm_free_file_meta(pool, &rd->meta);
     pqv_text_free(&rd->cell);
+    pool_free(pool, rd->wide);
     pool_free(pool, rd->out.buf);
     if (rd->map)
         munmap(rd->map, rd->map_len);

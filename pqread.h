@@ -24,12 +24,23 @@
                  "key: value" per line, with page counts and statistics.
      PQR_COUNT   the row count of the footer.
 
+   threads is the number of threads making CSV (0: one per online CPU, at
+   most 16).
+
    columns ("a,b") keeps only those top-level fields, in the order given,
    and reads only their column chunks (a name not in the file, or named
    twice, is ERR_UNSUPPORTED); head >= 0 stops after that many rows and
    reads only the row groups and pages they need.
 
-   Output goes to out_fd through a 64 KiB buffer; the reader never prints
+   CSV is made a batch of rows at a time (about 512 KiB of text): each
+   selected field's cells into a buffer of its own, then the rows put
+   together from them and written without a copy.  With threads > 1 the
+   fields of a batch are formatted at once, each by one thread (the
+   caller's included), and the rows put together by slices; the output,
+   and the error and place reported for a damaged file, are the same for
+   every thread count, and are those a row-by-row walk would give: an
+   error ends the output after the cells before it in row order.  Other
+   output goes to out_fd through a 64 KiB buffer; the reader never prints
    anything else and never exits.
 
    Failure: ERR_OK or an ERR_* code, with *where naming the place (row
@@ -51,14 +62,23 @@
 
    Memory (from the pool): the footer's decoded arrays (about 150 bytes per
    column chunk plus the schema, 100 bytes per schema element), and for
-   each selected leaf column of the current row group one page at a time:
-   its decompressed copy (none when stored uncompressed: pages are read in
-   place from the mapped file), its levels (8 bytes per entry), its decoded
-   values (at most 16 bytes per value; DELTA_BYTE_ARRAY values rebuilt in
-   full) and its dictionary page, decompressed, with 8 bytes per entry;
-   plus one nested record's JSON text, 64 KiB of output buffer and a 64 KiB
-   copy buffer for stdin.  Every buffer is given back before pqr_run()
-   returns, on success and on error.
+   each selected leaf column of the current row group one page at a time
+   (its buffers are kept for the next row group's pages): its decompressed
+   copy (none when stored uncompressed: pages are read in place from the
+   mapped file), its levels (1 byte per entry for each kind), its decoded
+   values (at most 16 bytes per value, none for PLAIN values, which are
+   read in place; dictionary indices 1, 2 or 4 bytes by the dictionary's
+   size; DELTA_BYTE_ARRAY values rebuilt in full) and its dictionary page,
+   decompressed, with 8 bytes per entry, plus the entries' CSV text once
+   used (at most three times the dictionary page and 64 KiB); per thread,
+   4 bytes per entry of the largest page (levels and indices are decoded
+   through it) and one nested record's JSON text; the cells of a batch
+   (about 512 KiB; a field whose cells pass 4 MiB stops and the batch is
+   cut there) and its rows put together; 64 KiB of output buffer and a
+   64 KiB copy buffer for stdin.  Threads run with 512 KiB stacks, outside
+   the pool.  The compressed pages of the mapped file leave the resident
+   set once decompressed, the rest at the end of each row group.  Every
+   buffer is given back before pqr_run() returns, on success and on error.
  */
 #ifndef CSV2PQ_PQREAD_H
 #define CSV2PQ_PQREAD_H
@@ -76,6 +96,7 @@ struct pqr_options {
     int no_header;
     const char *columns;             /* "a,b" or NULL for every column */
     int64_t head;                    /* rows at most; -1 for all */
+    int threads;                     /* CSV: threads making it; 0: one per online CPU */
 };
 
 /* Where an error happened; fields not known stay at their unset value. */

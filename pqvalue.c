@@ -2,6 +2,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,10 @@ static int text_reserve(struct pqv_text *t, size_t n) {
     return ERR_OK;
 }
 
+int pqv_text_reserve(struct pqv_text *t, size_t n) {
+    return text_reserve(t, n);
+}
+
 int pqv_text_put(struct pqv_text *t, const void *s, size_t n) {
     FORWARD_IF_ERROR(text_reserve(t, n));
     if (n)
@@ -194,6 +199,72 @@ static size_t fmt_pad(uint64_t v, int w, char *buf) {
         buf[k++] = '0';
     memcpy(buf + k, tmp, n);
     return n + k;
+}
+
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+static const uint64_t pow10_u64[20] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
+    10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+    100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+    100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull
+};
+
+/* Decimal digits of v, 1 to 20. */
+static inline int dec_len(uint64_t v) {
+    if (v < 10)
+        return 1;
+    int t = ((64 - __builtin_clzll(v)) * 1233) >> 12;
+    return t - (v < pow10_u64[t]) + 1;
+}
+
+static inline void put8(char *p, uint32_t v);
+
+/* The nd digits of v (v < 10^nd, zeros in front) ending at end. */
+static inline void put_digits(uint64_t v, char *end, int nd) {
+    while (nd >= 8) {
+        uint64_t q = v / 100000000;
+        end -= 8;
+        put8(end, (uint32_t)(v - q * 100000000));
+        v = q;
+        nd -= 8;
+    }
+    uint32_t w = (uint32_t)v;
+    while (nd >= 2) {
+        uint32_t q = w / 100;
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * (w - q * 100), 2);
+        w = q;
+        nd -= 2;
+    }
+    if (nd)
+        end[-1] = (char)('0' + w);
+}
+
+/* Exactly 8 digits of v < 10^8. */
+static inline void put8(char *p, uint32_t v) {
+    uint32_t a = v / 10000, b = v % 10000;
+    memcpy(p, digit_pairs + 2 * (a / 100), 2);
+    memcpy(p + 2, digit_pairs + 2 * (a % 100), 2);
+    memcpy(p + 4, digit_pairs + 2 * (b / 100), 2);
+    memcpy(p + 6, digit_pairs + 2 * (b % 100), 2);
+}
+
+size_t pqv_put_u64(uint64_t v, char *dst) {
+    int nd = dec_len(v);
+    put_digits(v, dst + nd, nd);
+    return (size_t)nd;
+}
+
+size_t pqv_put_i64(int64_t v, char *dst) {
+    if (v < 0) {
+        dst[0] = '-';
+        return 1 + pqv_put_u64((uint64_t)0 - (uint64_t)v, dst + 1);
+    }
+    return pqv_put_u64((uint64_t)v, dst);
 }
 
 #ifdef __SIZEOF_INT128__
@@ -327,47 +398,8 @@ static int exact_shortest(double v, int is_float, char *dig, int *exp10) {
    correctly rounded digits are tried from DBL_DIG (FLT_DIG) digits up: a
    value that reads back from that many has them, trailing zeros dropped,
    as its shortest form; 17 (9) digits always read back. */
-/* The common case first: a double that is m / 10^k exactly as strtod reads
-   it, for the fewest decimals k, with m below 2^53.  Both m and 10^k are
-   exact doubles, so the division rounds correctly (Clinger) and m with k
-   decimals reads back to v; no shorter text does, or a smaller k would
-   have matched.  Returns 0 when v is not such a number. */
-static int short_decimal(double v, char *dig, int *exp10) {
-    static const double p10[] = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-    };
-    if (!(v >= 1e-5 && v < 1e15))
-        return 0;
-    for (int k = 0; k <= 22; k++) {
-        double x = v * p10[k];
-        if (x >= 9007199254740992.0)
-            return 0;
-        double m = nearbyint(x);
-        if (m / p10[k] != v)
-            continue;
-        char tmp[24];
-        int nd = 0;
-        for (uint64_t u = (uint64_t)m; u; u /= 10)
-            tmp[nd++] = (char)('0' + (int)(u % 10));
-        if (nd == 0)
-            return 0;
-        int w = 0;
-        for (int i = nd - 1; i >= 0; i--)
-            dig[w++] = tmp[i];
-        *exp10 = nd - 1 - k;
-        while (w > 1 && dig[w - 1] == '0')
-            w--;
-        dig[w] = 0;
-        return 1;
-    }
-    return 0;
-}
-
 static void shortest_digits(double v, int is_float, char *dig, int *exp10) {
     char buf[48];
-    if (!is_float && short_decimal(v, dig, exp10))
-        return;
     if (exact_shortest(v, is_float, dig, exp10))
         return;
     int p = is_float ? 6 : 15, max = is_float ? 9 : 17;
@@ -389,7 +421,9 @@ static void shortest_digits(double v, int is_float, char *dig, int *exp10) {
     *exp10 = *s == 'e' ? atoi(s + 1) : 0;
 }
 
-size_t pqv_format_double(double v, int is_float, char *buf) {
+/* The text of v by shortest_digits(): floats, and the few doubles the
+   fast path leaves out. */
+static size_t format_double_slow(double v, int is_float, char *buf) {
     if (isnan(v)) {
         if (signbit(v)) {
             memcpy(buf, "-nan", 4);
@@ -446,6 +480,312 @@ size_t pqv_format_double(double v, int is_float, char *buf) {
     n += fmt_pad((uint64_t)(e < 0 ? -e : e), 2, buf + n);
     return n;
 }
+
+#ifdef __SIZEOF_INT128__
+/* ---- shortest doubles: Ryu ----
+
+   Ulf Adams, "Ryu: fast float-to-string conversion" (PLDI 2018), for
+   doubles: the shortest decimal in the interval of values that read back
+   to v (bounds included when the mantissa is even, as round-half-even
+   reading does), the one closest to v among those, ties to even.  Its
+   tables of 5^i and 2^j / 5^i, cut to 125 bits, are computed once from a
+   small big-number on first use. */
+
+#define POW5_BITS      125
+#define POW5_INV_BITS  125
+#define POW5_N         326           /* 5^0 .. 5^325 */
+#define POW5_INV_N     342           /* 5^-0 .. 5^-341 */
+
+static uint64_t pow5_split[POW5_N][2], pow5_inv_split[POW5_INV_N][2];   /* low, high */
+static pthread_once_t pow5_once = PTHREAD_ONCE_INIT;
+
+/* Bits of 5^e (1 for e = 0), for 0 <= e <= 3528. */
+static inline int pow5_bits(int e) {
+    return (int)(((uint32_t)e * 1217359) >> 19) + 1;
+}
+
+/* floor(log10(2^e)) for 0 <= e <= 1650, floor(log10(5^e)) for 0 <= e <= 2620. */
+static inline uint32_t log10_pow2(int e) {
+    return ((uint32_t)e * 78913) >> 18;
+}
+static inline uint32_t log10_pow5(int e) {
+    return ((uint32_t)e * 732923) >> 20;
+}
+
+/* Bits [lo, lo + 128) of a little-endian number of 32-bit limbs. */
+static void big_bits(const uint32_t *x, int nlimbs, int lo, uint64_t out[2]) {
+    out[0] = out[1] = 0;
+    for (int b = 0; b < 128; b++) {
+        int at = lo + b;
+        if (at < 0 || at / 32 >= nlimbs)
+            continue;
+        if (x[at / 32] >> (at % 32) & 1)
+            out[b / 64] |= (uint64_t)1 << (b % 64);
+    }
+}
+
+static int big_len(const uint32_t *x, int nlimbs) {
+    for (int i = nlimbs - 1; i >= 0; i--)
+        if (x[i])
+            return i * 32 + 32 - __builtin_clz(x[i]);
+    return 0;
+}
+
+/* pow5_split[i] = the top 125 bits of 5^i (shifted left when shorter);
+   pow5_inv_split[i] = floor(2^j / 5^i) + 1 with j = bits(5^i) - 1 + 125,
+   taken from floor(2^1024 / 5^i), which repeated division by 5 gives
+   exactly (floor(floor(a / b) / c) = floor(a / (b c))). */
+static void pow5_init(void) {
+    enum { LIMBS = 34 };
+    uint32_t p[LIMBS] = { 1 }, q[LIMBS] = { 0 };
+    q[32] = 1;                                    /* 2^1024 */
+    for (int i = 0; i < POW5_INV_N; i++) {
+        int len = big_len(p, LIMBS);
+        if (i < POW5_N)
+            big_bits(p, LIMBS, len - POW5_BITS, pow5_split[i]);   /* shifted left when shorter */
+        int j = len - 1 + POW5_INV_BITS;
+        big_bits(q, LIMBS, 1024 - j, pow5_inv_split[i]);
+        if (++pow5_inv_split[i][0] == 0)
+            pow5_inv_split[i][1]++;
+        uint64_t carry = 0;                       /* p *= 5 */
+        for (int k = 0; k < LIMBS; k++) {
+            uint64_t t = (uint64_t)p[k] * 5 + carry;
+            p[k] = (uint32_t)t;
+            carry = t >> 32;
+        }
+        uint64_t rem = 0;                         /* q /= 5 */
+        for (int k = LIMBS - 1; k >= 0; k--) {
+            uint64_t t = rem << 32 | q[k];
+            q[k] = (uint32_t)(t / 5);
+            rem = t % 5;
+        }
+    }
+}
+
+/* (m * mul) >> j for m < 2^55 and 64 < j < 192. */
+static inline uint64_t mul_shift(uint64_t m, const uint64_t mul[2], int j) {
+    u128 b0 = (u128)m * mul[0];
+    u128 b2 = (u128)m * mul[1];
+    return (uint64_t)(((b0 >> 64) + b2) >> (j - 64));
+}
+
+static inline int pow5_factor(uint64_t v) {
+    int n = 0;
+    while (v % 5 == 0) {
+        v /= 5;
+        n++;
+    }
+    return n;
+}
+
+/* The shortest digits of a finite positive double with biased exponent
+   be and fraction bits frac (not both 0): *out * 10^*exp10. */
+static void ryu_digits(uint64_t frac, int be, uint64_t *out, int *exp10) {
+    int e2;
+    uint64_t m2;
+    if (be == 0) {
+        e2 = 1 - 1023 - 52 - 2;
+        m2 = frac;
+    } else {
+        e2 = be - 1023 - 52 - 2;
+        m2 = (uint64_t)1 << 52 | frac;
+    }
+    int even = (m2 & 1) == 0;
+    uint64_t mv = 4 * m2;
+    uint32_t mm_shift = frac != 0 || be <= 1;
+    uint64_t vr, vp, vm;
+    int e10;
+    int vm_zeros = 0, vr_zeros = 0;
+    if (e2 >= 0) {
+        uint32_t q = log10_pow2(e2) - (e2 > 3);
+        e10 = (int)q;
+        int k = POW5_INV_BITS + pow5_bits((int)q) - 1;
+        int i = -e2 + (int)q + k;
+        vr = mul_shift(4 * m2, pow5_inv_split[q], i);
+        vp = mul_shift(4 * m2 + 2, pow5_inv_split[q], i);
+        vm = mul_shift(4 * m2 - 1 - mm_shift, pow5_inv_split[q], i);
+        if (q <= 21) {
+            if (mv % 5 == 0)
+                vr_zeros = pow5_factor(mv) >= (int)q;
+            else if (even)
+                vm_zeros = pow5_factor(mv - 1 - mm_shift) >= (int)q;
+            else
+                vp -= pow5_factor(mv + 2) >= (int)q;
+        }
+    } else {
+        uint32_t q = log10_pow5(-e2) - (-e2 > 1);
+        e10 = (int)q + e2;
+        int i = -e2 - (int)q;
+        int k = pow5_bits(i) - POW5_BITS;
+        int j = (int)q - k;
+        vr = mul_shift(4 * m2, pow5_split[i], j);
+        vp = mul_shift(4 * m2 + 2, pow5_split[i], j);
+        vm = mul_shift(4 * m2 - 1 - mm_shift, pow5_split[i], j);
+        if (q <= 1) {
+            vr_zeros = 1;
+            if (even)
+                vm_zeros = mm_shift == 1;
+            else
+                --vp;
+        } else if (q < 63) {
+            vr_zeros = (mv & (((uint64_t)1 << q) - 1)) == 0;
+        }
+    }
+    int removed = 0;
+    uint64_t output;
+    if (vm_zeros || vr_zeros) {
+        int last = 0;
+        while (vp / 10 > vm / 10) {
+            vm_zeros &= vm % 10 == 0;
+            vr_zeros &= last == 0;
+            last = (int)(vr % 10);
+            vr /= 10;
+            vp /= 10;
+            vm /= 10;
+            removed++;
+        }
+        if (vm_zeros) {
+            while (vm % 10 == 0) {
+                vr_zeros &= last == 0;
+                last = (int)(vr % 10);
+                vr /= 10;
+                vp /= 10;
+                vm /= 10;
+                removed++;
+            }
+        }
+        if (vr_zeros && last == 5 && vr % 2 == 0)
+            last = 4;                             /* exactly ...50..0: to even */
+        output = vr + ((vr == vm && (!even || !vm_zeros)) || last >= 5);
+    } else {
+        /* the digits that can go, 8, 4, 2 and 1 at a time: how many can
+           go is where vp / 10^r > vm / 10^r stops holding; v has no digits
+           past vr here, so the first one removed decides the rounding */
+        int up = 0;
+        while (vp / 100000000 > vm / 100000000) {
+            up = vr % 100000000 >= 50000000;
+            vr /= 100000000;
+            vp /= 100000000;
+            vm /= 100000000;
+            removed += 8;
+        }
+        if (vp / 10000 > vm / 10000) {
+            up = vr % 10000 >= 5000;
+            vr /= 10000;
+            vp /= 10000;
+            vm /= 10000;
+            removed += 4;
+        }
+        if (vp / 100 > vm / 100) {
+            up = vr % 100 >= 50;
+            vr /= 100;
+            vp /= 100;
+            vm /= 100;
+            removed += 2;
+        }
+        if (vp / 10 > vm / 10) {
+            up = vr % 10 >= 5;
+            vr /= 10;
+            vp /= 10;
+            vm /= 10;
+            removed++;
+        }
+        output = vr + (vr == vm || up);
+    }
+    *out = output;
+    *exp10 = e10 + removed;
+}
+
+/* The text of m * 10^e10 (0 < m < 10^17) as format_double_slow() lays it
+   out, written with fixed-size copies: dst needs 48 writable bytes. */
+static size_t put_shortest(uint64_t m, int e10, char *dst) {
+    char tmp[48];
+    uint64_t hi = m / 100000000;
+    memset(tmp, '0', sizeof tmp);
+    put8(tmp + 16, (uint32_t)(m - hi * 100000000));
+    if (hi) {
+        put8(tmp + 8, (uint32_t)(hi % 100000000));
+        tmp[7] = (char)('0' + hi / 100000000);
+    }
+    int nd = dec_len(m);
+    const char *dig = tmp + 24 - nd;
+    while (dig[nd - 1] == '0') {
+        nd--;
+        e10++;
+    }
+    int e = e10 + nd - 1;
+    if (e >= 0 && e < 16) {
+        memcpy(dst, dig, 16);
+        if (nd > e + 1) {
+            dst[e + 1] = '.';
+            memcpy(dst + e + 2, dig + e + 1, 16);
+            return (size_t)nd + 1;
+        }
+        memset(dst + nd, '0', 16);
+        dst[e + 1] = '.';
+        dst[e + 2] = '0';
+        return (size_t)e + 3;
+    }
+    if (e < 0 && e >= -4) {
+        memcpy(dst, "0.000000", 8);
+        memcpy(dst + 1 - e, dig, 24);
+        return (size_t)(1 - e + nd);
+    }
+    size_t n = 1;
+    dst[0] = dig[0];
+    if (nd > 1) {
+        dst[1] = '.';
+        memcpy(dst + 2, dig + 1, 16);
+        n = (size_t)nd + 1;
+    }
+    dst[n++] = 'e';
+    dst[n++] = e < 0 ? '-' : '+';
+    unsigned a = (unsigned)(e < 0 ? -e : e);
+    if (a >= 100) {
+        dst[n++] = (char)('0' + a / 100);
+        a %= 100;
+    }
+    memcpy(dst + n, digit_pairs + 2 * a, 2);
+    return n + 2;
+}
+
+size_t pqv_put_double(double v, char *dst) {
+    uint64_t b;
+    memcpy(&b, &v, 8);
+    int be = (int)(b >> 52 & 0x7ff);
+    uint64_t frac = b & 0xfffffffffffffull;
+    /* Left to the slow path: NaN, infinities, zeros, and powers of two
+       outside [1e-5, 1e30), where the lower half of the interval is
+       narrower and printf's rounding does not take the shorter decimal
+       above as Ryu does. */
+    if (be == 0x7ff || (frac == 0 && (be < 1007 || be > 1122)))
+        return format_double_slow(v, 0, dst);
+    pthread_once(&pow5_once, pow5_init);
+    size_t n = b >> 63;
+    dst[0] = '-';
+    uint64_t m;
+    int e10;
+    ryu_digits(frac, be, &m, &e10);
+    return n + put_shortest(m, e10, dst + n);
+}
+
+size_t pqv_format_double(double v, int is_float, char *buf) {
+    char tmp[PQV_PUT_MAX];
+    if (is_float)
+        return format_double_slow(v, 1, buf);
+    size_t n = pqv_put_double(v, tmp);
+    memcpy(buf, tmp, n);
+    return n;
+}
+#else
+size_t pqv_put_double(double v, char *dst) {
+    return format_double_slow(v, 0, dst);
+}
+
+size_t pqv_format_double(double v, int is_float, char *buf) {
+    return format_double_slow(v, is_float, buf);
+}
+#endif
 
 static float half_to_float(uint16_t h) {
     int sign = h >> 15, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
@@ -612,27 +952,66 @@ static int64_t floor_div(int64_t a, int64_t b) {
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* A timestamp of secs seconds since the epoch plus frac units. */
-static size_t fmt_timestamp(int64_t secs, uint64_t frac, int digits, int utc, char *buf) {
-    int64_t days = floor_div(secs, 86400);
-    size_t n = fmt_date(days, buf);
-    buf[n++] = ' ';
-    n += fmt_clock(secs - days * 86400, frac, digits, buf + n);
-    if (utc) {
-        memcpy(buf + n, "+00", 3);
-        n += 3;
-    }
-    return n;
+/* fmt_date()'s text, quicker for years 1 to 9999. */
+static size_t put_date(int64_t days, char *buf) {
+    int64_t y;
+    unsigned m, d;
+    ty_civil_from_days(days, &y, &m, &d);
+    if (y < 1 || y > 9999)
+        return fmt_date(days, buf);
+    memcpy(buf, digit_pairs + 2 * (y / 100), 2);
+    memcpy(buf + 2, digit_pairs + 2 * (y % 100), 2);
+    buf[4] = '-';
+    memcpy(buf + 5, digit_pairs + 2 * m, 2);
+    buf[7] = '-';
+    memcpy(buf + 8, digit_pairs + 2 * d, 2);
+    return 10;
 }
 
-static size_t fmt_epoch(int64_t v, int64_t per_sec, int digits, int utc, char *buf) {
+/* A timestamp of v units of 1 / per_sec seconds since the epoch: date,
+   clock with the fraction in digits digits less its trailing zeros, "+00"
+   when utc.  The date part is remembered in *day when not NULL. */
+static size_t put_epoch(int64_t v, int64_t per_sec, int digits, int utc, struct pqv_day *day, char *buf) {
     int64_t r = v % per_sec;         /* no s * per_sec: it overflows near INT64_MIN */
     int64_t s = v / per_sec;
     if (r < 0) {
         r += per_sec;
         s--;
     }
-    return fmt_timestamp(s, (uint64_t)r, digits, utc, buf);
+    int64_t days = floor_div(s, 86400);
+    unsigned sod = (unsigned)(s - days * 86400);
+    size_t n;
+    if (day && day->day == days) {
+        memcpy(buf, day->text, sizeof day->text);
+        n = day->len;
+    } else {
+        n = put_date(days, buf);
+        buf[n++] = ' ';
+        if (day && n <= sizeof day->text) {
+            memcpy(day->text, buf, n);
+            day->len = n;
+            day->day = days;
+        }
+    }
+    memcpy(buf + n, digit_pairs + 2 * (sod / 3600), 2);
+    buf[n + 2] = ':';
+    memcpy(buf + n + 3, digit_pairs + 2 * (sod / 60 % 60), 2);
+    buf[n + 5] = ':';
+    memcpy(buf + n + 6, digit_pairs + 2 * (sod % 60), 2);
+    n += 8;
+    if (r) {
+        buf[n++] = '.';
+        put_digits((uint64_t)r, buf + n + digits, digits);
+        int k = digits;
+        while (buf[n + k - 1] == '0')
+            k--;
+        n += (size_t)k;
+    }
+    if (utc) {
+        memcpy(buf + n, "+00", 3);
+        n += 3;
+    }
+    return n;
 }
 
 static size_t fmt_interval(int32_t months, int32_t days, int64_t micros, char *buf) {
@@ -884,39 +1263,102 @@ static int64_t load_int(const struct pqv_type *t, const uint8_t *p) {
                                    : (int64_t)enc_load_u64le(p);
 }
 
-int pqv_format(const struct pqv_type *t, const uint8_t *p, size_t n, struct pqv_text *out) {
-    char buf[96];
-    size_t k = 0;
-    if (t->kind == PQV_NULL)
-        return ERR_OK;
-    if (!width_ok(t, n))
-        return ERR_CORRUPT;
+int pqv_width_ok(const struct pqv_type *t, size_t n) {
+    return width_ok(t, n);
+}
+
+int pqv_put_ok(const struct pqv_type *t) {
+    switch (t->kind) {
+    case PQV_BOOL: case PQV_INT: case PQV_UINT: case PQV_FLOAT: case PQV_DOUBLE: case PQV_FLOAT16:
+    case PQV_DATE: case PQV_TIME: case PQV_TIMESTAMP: case PQV_INT96: case PQV_INTERVAL: case PQV_UUID:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+size_t pqv_put(const struct pqv_type *t, const uint8_t *p, struct pqv_day *day, char *dst) {
     switch (t->kind) {
     case PQV_BOOL:
-        return p[0] ? pqv_text_put(out, "true", 4) : pqv_text_put(out, "false", 5);
+        memcpy(dst, p[0] ? "true" : "false", 5);
+        return p[0] ? 4 : 5;
     case PQV_INT:
-        k = fmt_i64(load_int(t, p), buf);
-        break;
+        return pqv_put_i64(load_int(t, p), dst);
     case PQV_UINT:
-        k = fmt_u64(t->physical == PQ_INT32 ? enc_load_u32le(p) : enc_load_u64le(p), buf);
-        break;
+        return pqv_put_u64(t->physical == PQ_INT32 ? enc_load_u32le(p) : enc_load_u64le(p), dst);
     case PQV_FLOAT: {
         uint32_t u = enc_load_u32le(p);
         float f;
         memcpy(&f, &u, 4);
-        k = pqv_format_double(f, 1, buf);
-        break;
+        return pqv_format_double(f, 1, dst);
     }
     case PQV_DOUBLE: {
         uint64_t u = enc_load_u64le(p);
         double d;
         memcpy(&d, &u, 8);
-        k = pqv_format_double(d, 0, buf);
-        break;
+        return pqv_put_double(d, dst);
     }
     case PQV_FLOAT16:
-        k = pqv_format_double(half_to_float((uint16_t)(p[0] | p[1] << 8)), 1, buf);
-        break;
+        return pqv_format_double(half_to_float((uint16_t)(p[0] | p[1] << 8)), 1, dst);
+    case PQV_DATE:
+        return put_date((int32_t)enc_load_u32le(p), dst);
+    case PQV_TIME: {
+        int64_t v = load_int(t, p);
+        int64_t per = t->unit == PQ_MILLIS ? 1000 : t->unit == PQ_MICROS ? 1000000 : 1000000000;
+        int digits = t->unit == PQ_MILLIS ? 3 : t->unit == PQ_MICROS ? 6 : 9;
+        int64_t r = v % per, s = v / per;    /* floor, without s * per overflowing */
+        if (r < 0) {
+            r += per;
+            s--;
+        }
+        size_t k = fmt_clock(s, (uint64_t)r, digits, dst);
+        if (t->utc) {
+            memcpy(dst + k, "+00", 3);
+            k += 3;
+        }
+        return k;
+    }
+    case PQV_TIMESTAMP: {
+        int64_t v = load_int(t, p);
+        if (t->unit == PQ_MICROS && (v == INT64_MAX || v == -INT64_MAX)) {
+            memcpy(dst, v > 0 ? "infinity" : "-infinity", 9);
+            return v > 0 ? 8 : 9;
+        }
+        if (t->unit == PQ_MILLIS)
+            return put_epoch(v, 1000, 3, t->utc, day, dst);
+        if (t->unit == PQ_MICROS)
+            return put_epoch(v, 1000000, 6, t->utc, day, dst);
+        if (t->utc)
+            return put_epoch(v / 1000, 1000000, 6, 1, day, dst);
+        return put_epoch(v, 1000000000, 9, 0, day, dst);
+    }
+    case PQV_INT96: {
+        /* nanoseconds of the day, then the Julian day; to microseconds
+           with 64-bit wrap-around, as DuckDB and Spark compute it */
+        int64_t nanos = (int64_t)enc_load_u64le(p);
+        uint64_t days = (uint64_t)enc_load_u32le(p + 8) - 2440588u;
+        int64_t micros = (int64_t)(days * 86400000000u + (uint64_t)(nanos / 1000));
+        return put_epoch(micros, 1000000, 6, 0, day, dst);
+    }
+    case PQV_INTERVAL:
+        return fmt_interval((int32_t)enc_load_u32le(p), (int32_t)enc_load_u32le(p + 4),
+                            (int64_t)enc_load_u32le(p + 8) * 1000, dst);
+    case PQV_UUID:
+        return fmt_uuid(p, dst);
+    default:
+        return 0;
+    }
+}
+
+int pqv_format(const struct pqv_type *t, const uint8_t *p, size_t n, struct pqv_text *out) {
+    char buf[PQV_PUT_MAX];
+    if (t->kind == PQV_NULL)
+        return ERR_OK;
+    if (!width_ok(t, n))
+        return ERR_CORRUPT;
+    if (pqv_put_ok(t))
+        return pqv_text_put(out, buf, pqv_put(t, p, NULL, buf));
+    switch (t->kind) {
     case PQV_DECIMAL:
         if (t->physical == PQ_INT32 || t->physical == PQ_INT64) {
             uint8_t be[8];
@@ -926,53 +1368,6 @@ int pqv_format(const struct pqv_type *t, const uint8_t *p, size_t n, struct pqv_
             return fmt_decimal_be(be, 8, t->scale, out);
         }
         return fmt_decimal_be(p, n, t->scale, out);
-    case PQV_DATE:
-        k = fmt_date((int32_t)enc_load_u32le(p), buf);
-        break;
-    case PQV_TIME: {
-        int64_t v = load_int(t, p);
-        int64_t per = t->unit == PQ_MILLIS ? 1000 : t->unit == PQ_MICROS ? 1000000 : 1000000000;
-        int digits = t->unit == PQ_MILLIS ? 3 : t->unit == PQ_MICROS ? 6 : 9;
-        int64_t s = floor_div(v, per);
-        k = fmt_clock(s, (uint64_t)(v - s * per), digits, buf);
-        if (t->utc) {
-            memcpy(buf + k, "+00", 3);
-            k += 3;
-        }
-        break;
-    }
-    case PQV_TIMESTAMP: {
-        int64_t v = load_int(t, p);
-        if (t->unit == PQ_MICROS && (v == INT64_MAX || v == -INT64_MAX)) {
-            k = v > 0 ? 8 : 9;
-            memcpy(buf, v > 0 ? "infinity" : "-infinity", k);
-        } else if (t->unit == PQ_MILLIS) {
-            k = fmt_epoch(v, 1000, 3, t->utc, buf);
-        } else if (t->unit == PQ_MICROS) {
-            k = fmt_epoch(v, 1000000, 6, t->utc, buf);
-        } else if (t->utc) {
-            k = fmt_epoch(v / 1000, 1000000, 6, 1, buf);
-        } else {
-            k = fmt_epoch(v, 1000000000, 9, 0, buf);
-        }
-        break;
-    }
-    case PQV_INT96: {
-        /* nanoseconds of the day, then the Julian day; to microseconds
-           with 64-bit wrap-around, as DuckDB and Spark compute it */
-        int64_t nanos = (int64_t)enc_load_u64le(p);
-        uint64_t days = (uint64_t)enc_load_u32le(p + 8) - 2440588u;
-        int64_t micros = (int64_t)(days * 86400000000u + (uint64_t)(nanos / 1000));
-        k = fmt_epoch(micros, 1000000, 6, 0, buf);
-        break;
-    }
-    case PQV_INTERVAL:
-        k = fmt_interval((int32_t)enc_load_u32le(p), (int32_t)enc_load_u32le(p + 4),
-                         (int64_t)enc_load_u32le(p + 8) * 1000, buf);
-        break;
-    case PQV_UUID:
-        k = fmt_uuid(p, buf);
-        break;
     case PQV_STRING:
         return pqv_text_put(out, p, n);
     case PQV_HEX:
@@ -984,7 +1379,6 @@ int pqv_format(const struct pqv_type *t, const uint8_t *p, size_t n, struct pqv_
     default:
         return fmt_blob(p, n, out);
     }
-    return pqv_text_put(out, buf, k);
 }
 
 int pqv_json_string(struct pqv_text *out, const void *s, size_t n) {

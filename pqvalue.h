@@ -85,6 +85,9 @@ struct pqv_text {
 
 void pqv_text_init(struct pqv_text *t, pool_t *pool);
 void pqv_text_free(struct pqv_text *t);
+/* Room for n more bytes after len (the buffer exists afterwards even for
+   n = 0); ERR_OK or ERR_NOMEM. */
+int pqv_text_reserve(struct pqv_text *t, size_t n);
 /* Append bytes; ERR_OK or ERR_NOMEM. */
 int pqv_text_put(struct pqv_text *t, const void *s, size_t n);
 
@@ -103,5 +106,30 @@ int pqv_json_string(struct pqv_text *out, const void *s, size_t n);
    (is_float = 1, v holding the float's value) into buf (at least 32
    bytes); returns the length. */
 size_t pqv_format_double(double v, int is_float, char *buf);
+
+/* ---- one value straight into a buffer, for the reader's inner loops ----
+
+   Each writes the text pqv_format() appends for the value into dst, which
+   has PQV_PUT_MAX writable bytes (they may write past the text's end, never
+   past dst + PQV_PUT_MAX), and returns its length.  They never fail.
+   pqv_put() takes a value of a kind pqv_put_ok() accepts, its width
+   already checked with pqv_width_ok(); day, when not NULL, remembers the
+   text of the last date written (set day->day to PQV_NO_DAY first), which
+   makes a run of timestamps of the same day cheaper. */
+#define PQV_PUT_MAX 128
+#define PQV_NO_DAY  INT64_MIN
+
+struct pqv_day {
+    int64_t day;                     /* days since 1970-01-01, or PQV_NO_DAY */
+    size_t len;                      /* bytes of text */
+    char text[32];                   /* the date and the space after it */
+};
+
+int pqv_put_ok(const struct pqv_type *t);
+int pqv_width_ok(const struct pqv_type *t, size_t n);
+size_t pqv_put(const struct pqv_type *t, const uint8_t *p, struct pqv_day *day, char *dst);
+size_t pqv_put_double(double v, char *dst);
+size_t pqv_put_i64(int64_t v, char *dst);
+size_t pqv_put_u64(uint64_t v, char *dst);
 
 #endif

@@ -222,4 +222,12 @@ else
     fail "round trip: writing Parquet: $(cat "$T/err")"
 fi
 
+# ---- threads make the same CSV ----
+awk 'BEGIN { print "i,d,s,t"; for (i = 0; i < 30000; i++) printf "%d,%.3f,\"s,%d\",2024-01-%02d 10:00:%02d\n", i, i / 7, i % 97, i % 28 + 1, i % 60 }' > "$T/thr.csv"
+"$BIN" --row-group-size 7000 "$T/thr.csv" -o "$T/thr.parquet"
+"$BIN" -d -j 1 "$T/thr.parquet" > "$T/thr1.csv"
+"$BIN" -d -j 4 "$T/thr.parquet" > "$T/thr4.csv"
+check_file "-d -j 4 gives the same CSV as -j 1" "$T/thr1.csv" "$T/thr4.csv"
+check "-d: rows" 30001 "$(wc -l < "$T/thr4.csv" | tr -d ' ')"
+
 finish

@@ -268,7 +268,7 @@ static void test_json(void **state) {
 /* ---- the reader on bytes that are not a good Parquet file ---- */
 
 static int run_mem(const void *data, size_t size, int mode, struct pqr_where *w) {
-    struct pqr_options o = { mode, ',', "", 0, NULL, -1 };
+    struct pqr_options o = { mode, ',', "", 0, NULL, -1, 0 };
     int fd[2];
     assert_int_equal(pipe(fd), 0);
     int err = pqr_run_mem(pool, data, size, "t.parquet", fd[1], &o, w);
@@ -362,6 +362,74 @@ static void test_doubles_shortest(void **state) {
     }
 }
 
+/* ---- the same CSV for every number of threads ---- */
+
+/* Decode path with the options into a temporary file; its bytes in *out
+   (malloc'ed), the error and its place as text in where_text. */
+static int decode_file(const char *path, struct pqr_options *o, char **out, size_t *len, char *where_text) {
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    struct pqr_where w;
+    int err = pqr_run(pool, path, fileno(f), o, &w);
+    assert_int_equal(pool_live(pool), 0);
+    pqr_where_format(&w, path, where_text, 400);
+    size_t n = strlen(where_text);
+    snprintf(where_text + n, 800 - n, ": %s", w.detail);
+    long size = ftell(f);
+    assert_true(size >= 0);
+    *len = (size_t)size;
+    *out = malloc(*len + 1);
+    assert_non_null(*out);
+    rewind(f);
+    assert_int_equal(fread(*out, 1, *len, f), *len);
+    fclose(f);
+    return err;
+}
+
+/* Every file of the corpus, good and damaged, with several options: the
+   output, the error and its place are the same with 1, 2, 3 and 7
+   threads. */
+static void test_threads_same_output(void **state) {
+    (void)state;
+    FILE *m = fopen("tests/parquet/expect/MANIFEST", "r");
+    if (!m)
+        skip();
+    char line[1024];
+    int files = 0;
+    while (fgets(line, sizeof line, m)) {
+        char *tab = strchr(line, '\t');
+        if (!tab)
+            continue;
+        *tab = 0;
+        char path[1100];
+        snprintf(path, sizeof path, "tests/parquet/%s", line);
+        for (int variant = 0; variant < 4; variant++) {
+            struct pqr_options o = { PQR_CSV, ',', "", 0, NULL, -1, 1 };
+            if (variant == 1)
+                o.null_str = "1";            /* values equal to it are quoted */
+            else if (variant == 2)
+                o.delimiter = '.';
+            else if (variant == 3)
+                o.head = 5;
+            char *want, *got, wwhere[800], gwhere[800];
+            size_t wlen, glen;
+            int werr = decode_file(path, &o, &want, &wlen, wwhere);
+            for (int t = 2; t <= 7; t += t == 3 ? 4 : 1) {
+                o.threads = t;
+                int gerr = decode_file(path, &o, &got, &glen, gwhere);
+                if (gerr != werr || glen != wlen || memcmp(got, want, wlen) || strcmp(gwhere, wwhere))
+                    fail_msg("%s, variant %d, %d threads: error %d (%s), %zu bytes; 1 thread: error %d (%s), %zu bytes",
+                             path, variant, t, gerr, gwhere, glen, werr, wwhere, wlen);
+                free(got);
+            }
+            free(want);
+        }
+        files++;
+    }
+    fclose(m);
+    assert_true(files > 50);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_doubles),
@@ -372,6 +440,7 @@ int main(void) {
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_where_format),
+        cmocka_unit_test(test_threads_same_output),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
