@@ -28,11 +28,10 @@ int ty_from_name(const char *name) {
 
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static int lower_eq(const char *s, size_t n, const char *word) {
-    size_t k = strlen(word);
-    if (n != k)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
+/* Whether s (k bytes at least) starts with the lower-case word's first k
+   letters, in any case. */
+static int lower_prefix(const char *s, const char *word, size_t k) {
+    for (size_t i = 0; i < k; i++) {
         char c = s[i];
         if (c >= 'A' && c <= 'Z')
             c = (char)(c - 'A' + 'a');
@@ -40,6 +39,11 @@ static int lower_eq(const char *s, size_t n, const char *word) {
             return 0;
     }
     return 1;
+}
+
+/* Whether s[0..n) is the lower-case word, in any case. */
+static int lower_eq(const char *s, size_t n, const char *word) {
+    return n == strlen(word) && lower_prefix(s, word, n);
 }
 
 int ty_parse_bool(const char *s, size_t n, int *v) {
@@ -732,19 +736,6 @@ static int num_field(const char *s, size_t n, size_t *i, size_t min, size_t max,
         return 0;
     *i = k;
     *v = x;
-    return 1;
-}
-
-/* Whether s (k bytes at least) starts with the lower-case word's first k
-   letters, in any case. */
-static int lower_prefix(const char *s, const char *word, size_t k) {
-    for (size_t i = 0; i < k; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != word[i])
-            return 0;
-    }
     return 1;
 }
 
