@@ -1771,8 +1771,12 @@ static int leaf_cells(struct reader *rd, const struct field *f, struct cells *c,
                 uint32_t len = enc_load_u32le(cr->vals + at);
                 cr->at = at + 4 + len;
                 FORWARD_IF_ERROR(value_cell(rd, cr, c, cr->vals + at + 4, len));
-            } else
-                FORWARD_IF_ERROR(value_cell(rd, cr, c, cr->vals + cr->off[cr->vpos - 1], cr->len[cr->vpos - 1]));
+            } else {
+                static const uint8_t none[1];        /* (no buffer when every value is empty) */
+                size_t len = cr->len[cr->vpos - 1];
+                FORWARD_IF_ERROR(value_cell(rd, cr, c, len ? cr->vals + cr->off[cr->vpos - 1] : none,
+                                            len));
+            }
             c->end[++c->rows] = c->text.len;
             if (c->text.len >= CELLS_LIMIT)
                 break;

@@ -1009,10 +1009,14 @@ static size_t encode_values(struct encoder *x, const struct layout *l, int ve, i
     case V_DBA: {
         /* prefix lengths, all 0 (the text stays whole for the codec to
            find its repeats), then the suffix lengths and the suffixes */
+        if (n == 0) {                /* a page of NULLs: no value buffers */
+            o += enc_delta_binary_encode32(NULL, 0, o);
+            o += enc_delta_binary_encode32(NULL, 0, o);
+            return (size_t)(o - out);
+        }
         const struct str_ref *s = (const struct str_ref *)x->vals + v0;
         int32_t *len = (int32_t *)(x->idx + v0);
-        if (n)                       /* (no index buffer for a chunk of NULLs) */
-            memset(len, 0, n * sizeof *len);
+        memset(len, 0, n * sizeof *len);
         o += enc_delta_binary_encode32(len, n, o);
         for (size_t i = 0; i < n; i++)
             len[i] = (int32_t)s[i].len;
