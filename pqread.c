@@ -22,7 +22,8 @@
 /* The reader in five parts: the input (mmap, or a spooled copy of a pipe),
    the footer and the schema tree, one column reader per leaf column that
    holds one decoded page at a time, record assembly from repetition and
-   definition levels, and the three outputs (CSV, schema, metadata). */
+   definition levels, and the three outputs (CSV, made a batch of rows and
+   a field at a time, by several threads; schema; metadata). */
 
 #define OUT_CAP      (64 * 1024)
 #define SPOOL_CHUNK  (64 * 1024)
@@ -238,6 +239,7 @@ struct reader {
     struct crew *crew;               /* threads (pool) */
     char *obuf; size_t obuf_cap;     /* rows of a round (pool) */
     size_t batch_rows;               /* rows of the next round */
+    size_t batch_bytes, cells_limit; /* BATCH_BYTES, CELLS_LIMIT, less with a small -m */
 };
 
 /* ---- errors ---- */
@@ -1481,7 +1483,7 @@ static int emit_json(struct reader *rd, const struct field *f, struct pqv_text *
 
 /* ---- CSV ----
 
-   Rows are written a batch at a time, about BATCH_BYTES of text.  For a
+   Rows are written a batch at a time, about batch_bytes of text.  For a
    batch, each selected top-level field's cells are made into its struct
    cells: a cell is the value's CSV text followed by the delimiter, or by
    the line end for the last field.  Fields read disjoint leaf columns, so
@@ -1489,7 +1491,7 @@ static int emit_json(struct reader *rd, const struct field *f, struct pqv_text *
    are then assembled from the cells, slices of rows by the threads at
    once, and written in order.
 
-   A field stops early when its cells pass CELLS_LIMIT bytes (rows far
+   A field stops early when its cells pass cells_limit bytes (rows far
    longer than the batch before): the rows every field has are written and
    the cells left over are kept for the next round.  Only the rows asked
    for are read, so the pages loaded and the errors met are those of a
@@ -1498,10 +1500,10 @@ static int emit_json(struct reader *rd, const struct field *f, struct pqv_text *
    threads.  A flat column's values are formatted in a loop of their own
    (pqv_put); a dictionary entry's cell is made once and copied after. */
 
-#define BATCH_BYTES  ((size_t)512 << 10)     /* CSV text of a batch, about */
+#define BATCH_BYTES  ((size_t)512 << 10)     /* CSV text of a batch, about (or 1/64 of -m) */
 #define FIRST_ROWS   256                     /* rows of the first batch */
 #define BATCH_ROWS   8192                    /* rows of a batch at most */
-#define CELLS_LIMIT  ((size_t)4 << 20)       /* a field's cells, about, at most */
+#define CELLS_LIMIT  ((size_t)4 << 20)       /* a field's cells, about, at most (or 1/32 of -m) */
 #define PAD          32                      /* spare bytes after cells (copy_cell) */
 #define MAX_THREADS  16
 #define THREAD_STACK ((size_t)512 << 10)
@@ -1530,8 +1532,9 @@ enum { PH_CELLS, PH_ROWS };
 struct worker {
     struct reader *rd;
     pthread_t thread;
-    struct pqv_text cell;            /* a value's or a nested cell's text (pool) */
-    uint32_t *wide; size_t wide_cap; /* reader.wide of its jobs (pool) */
+    struct reader view;              /* the reader as its jobs see it: copied
+                                        before each round, with its own error
+                                        place, cell and wide buffers (pool) */
 };
 
 struct crew {
@@ -1735,10 +1738,10 @@ static int dict_value_cell(struct reader *rd, struct colread *cr, struct cells *
     return ERR_OK;
 }
 
-/* Up to want more cells of a flat leaf field (fewer past CELLS_LIMIT). */
+/* Up to want more cells of a flat leaf field (fewer past cells_limit). */
 static int leaf_cells(struct reader *rd, const struct field *f, struct cells *c, size_t want) {
     struct colread *cr = &rd->cr[f->leaf];
-    while (want > 0 && c->text.len < CELLS_LIMIT) {
+    while (want > 0 && c->text.len < rd->cells_limit) {
         uint32_t rep, def;
         FORWARD_IF_ERROR(need_entry(rd, cr, &rep, &def));
         if (rep != 0)
@@ -1778,7 +1781,7 @@ static int leaf_cells(struct reader *rd, const struct field *f, struct cells *c,
                                             len));
             }
             c->end[++c->rows] = c->text.len;
-            if (c->text.len >= CELLS_LIMIT)
+            if (c->text.len >= rd->cells_limit)
                 break;
         }
         want -= i;
@@ -1789,7 +1792,7 @@ static int leaf_cells(struct reader *rd, const struct field *f, struct cells *c,
 /* Up to want more cells of a nested field (or of one without leaves),
    each a JSON text. */
 static int nested_cells(struct reader *rd, const struct field *f, struct cells *c, size_t want) {
-    for (; want > 0 && c->text.len < CELLS_LIMIT; want--) {
+    for (; want > 0 && c->text.len < rd->cells_limit; want--) {
         uint32_t rep, def;
         if (grow(rd->pool, &c->end, &c->end_cap, c->rows + 2, sizeof *c->end))
             return fail(rd, ERR_NOMEM, NULL);
@@ -1819,24 +1822,18 @@ static int nested_cells(struct reader *rd, const struct field *f, struct cells *
 
 /* Job: field k's cells up to the round's target (nothing when it holds
    them already or stopped at an error), as worker wk. */
-static void make_cells(struct reader *rd, struct worker *wk, int k, size_t target) {
-    struct cells *c = &rd->cells[k];
+static void make_cells(struct worker *wk, int k, size_t target) {
+    struct reader *view = &wk->view;
+    struct cells *c = &view->cells[k];
     if (c->err || c->rows >= target)
         return;
     uint64_t t0 = now_ns();
-    struct reader view = *rd;        /* the same reader, with the job's own error place and scratch text */
-    view.where = &c->where;
-    view.cell = wk->cell;
-    view.wide = wk->wide;
-    view.wide_cap = wk->wide_cap;
-    const struct field *f = &rd->fields[c->field];
+    view->where = &c->where;
+    const struct field *f = &view->fields[c->field];
     if (f->shape == SH_LEAF && f->n_leaves == 1)
-        c->err = leaf_cells(&view, f, c, target - c->rows);
+        c->err = leaf_cells(view, f, c, target - c->rows);
     else
-        c->err = nested_cells(&view, f, c, target - c->rows);
-    wk->cell = view.cell;
-    wk->wide = view.wide;
-    wk->wide_cap = view.wide_cap;
+        c->err = nested_cells(view, f, c, target - c->rows);
     c->ns = now_ns() - t0;
 }
 
@@ -1862,7 +1859,7 @@ static void assemble(struct reader *rd, size_t r0, size_t r1) {
 
 static void run_job(struct reader *rd, struct worker *wk, int phase, int j, int jobs, size_t target, size_t rows) {
     if (phase == PH_CELLS)
-        make_cells(rd, wk, rd->order[j], target);
+        make_cells(wk, rd->order[j], target);
     else
         assemble(rd, rows * (size_t)j / (size_t)jobs, rows * (size_t)(j + 1) / (size_t)jobs);
 }
@@ -1934,7 +1931,7 @@ static void crew_start(struct reader *rd, int threads) {
     struct crew *cw = rd->crew;
     for (int i = 0; i < MAX_THREADS; i++) {
         cw->w[i].rd = rd;
-        pqv_text_init(&cw->w[i].cell, rd->pool);
+        pqv_text_init(&cw->w[i].view.cell, rd->pool);
     }
     if (threads < 2 || pthread_mutex_init(&cw->lock, NULL))
         return;
@@ -1979,8 +1976,8 @@ static void crew_stop(struct reader *rd) {
         pthread_mutex_destroy(&cw->lock);
     }
     for (int i = 0; i < MAX_THREADS; i++) {
-        pqv_text_free(&cw->w[i].cell);
-        pool_free(rd->pool, cw->w[i].wide);
+        pqv_text_free(&cw->w[i].view.cell);
+        pool_free(rd->pool, cw->w[i].view.wide);
     }
     pool_free(rd->pool, cw);
     rd->crew = NULL;
@@ -2013,8 +2010,20 @@ static void order_fields(struct reader *rd) {
 
 /* Write rows of the current row group: cells for a round, the rows every
    field has, and so on until `rows` are written or an error comes up. */
-/* Start a round: each field's cells up to `target` rows. */
+/* Start a round: each field's cells up to `target` rows.  The workers'
+   views of the reader are refreshed first, while no job runs (the caller
+   goes on writing the output, which the views do not share). */
 static void begin_cells(struct reader *rd, size_t target) {
+    for (int i = 0; i <= rd->crew->n; i++) {
+        struct reader *v = &rd->crew->w[i].view;
+        struct pqv_text cell = v->cell;
+        uint32_t *wide = v->wide;
+        size_t wide_cap = v->wide_cap;
+        *v = *rd;
+        v->cell = cell;
+        v->wide = wide;
+        v->wide_cap = wide_cap;
+    }
     for (int k = 0; k < rd->n_sel; k++) {
         struct cells *c = &rd->cells[k];
         if (c->err)
@@ -2083,8 +2092,8 @@ static int write_rows(struct reader *rd, int64_t rows) {
             drop_cells(&rd->cells[k], m);
         rows -= (int64_t)m;
 
-        /* the next batch: about BATCH_BYTES, growing at most fourfold */
-        size_t next = whole ? (size_t)((double)BATCH_BYTES * (double)m / (double)whole) : BATCH_ROWS;
+        /* the next batch: about batch_bytes, growing at most fourfold */
+        size_t next = whole ? (size_t)((double)rd->batch_bytes * (double)m / (double)whole) : BATCH_ROWS;
         if (next > 4 * rd->batch_rows)
             next = 4 * rd->batch_rows;
         rd->batch_rows = next < 1 ? 1 : next > BATCH_ROWS ? BATCH_ROWS : next;
@@ -2215,6 +2224,9 @@ static int write_csv(struct reader *rd) {
         rd->cells[k].end[0] = 0;
     }
     rd->batch_rows = FIRST_ROWS;
+    size_t budget = pool_budget(rd->pool);
+    rd->batch_bytes = budget / 64 < BATCH_BYTES ? budget / 64 : BATCH_BYTES;
+    rd->cells_limit = budget / 32 < CELLS_LIMIT ? budget / 32 : CELLS_LIMIT;
     int threads = rd->o->threads;
     if (threads <= 0) {
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -148,7 +148,7 @@ static int text_reserve(struct pqv_text *t, size_t n) {
         return ERR_NOMEM;
     size_t cap = t->cap ? t->cap : 256;
     while (cap - t->len < n)
-        cap *= 2;
+        cap += cap / 2;                  /* by half: large texts overshoot less */
     char *p = pool_realloc(t->pool, t->p, cap);
     if (!p)
         return ERR_NOMEM;
