@@ -913,29 +913,13 @@ static int read_levels(struct reader *rd, struct colread *cr, int enc, int max, 
     return ERR_OK;
 }
 
-/* Check that n PLAIN byte arrays (length-prefixed) lie in [p, p+len). */
-static int plain_bytes_check(struct reader *rd, struct colread *cr, const uint8_t *p, size_t len, size_t n) {
-    if (n > len / 4)
-        return fail_col(rd, cr, ERR_TRUNCATED, "%zu byte arrays in %zu bytes", n, len);
-    size_t at = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (len - at < 4)
-            return fail_col(rd, cr, ERR_TRUNCATED, "value %zu of %zu: length prefix past the end of the page", i, n);
-        uint32_t l = enc_load_u32le(p + at);
-        at += 4;
-        if (l > len - at)
-            return fail_col(rd, cr, ERR_TRUNCATED, "value %zu of %zu says %u bytes, %zu remain", i, n, l, len - at);
-        at += l;
-    }
-    return ERR_OK;
-}
-
-/* PLAIN byte arrays: n length-prefixed values from [p, p+len). */
+/* PLAIN byte arrays: n length-prefixed values from [p, p+len); with off
+   NULL only checked to lie there. */
 static int plain_bytes(struct reader *rd, struct colread *cr, const uint8_t *p, size_t len, size_t n,
                        uint32_t **off, size_t *off_cap, uint32_t **lens, size_t *len_cap) {
     if (n > len / 4)
         return fail_col(rd, cr, ERR_TRUNCATED, "%zu byte arrays in %zu bytes", n, len);
-    if (grow(rd->pool, off, off_cap, n, 4) || grow(rd->pool, lens, len_cap, n, 4))
+    if (off && (grow(rd->pool, off, off_cap, n, 4) || grow(rd->pool, lens, len_cap, n, 4)))
         return fail_col(rd, cr, ERR_NOMEM, NULL);
     size_t at = 0;
     for (size_t i = 0; i < n; i++) {
@@ -945,8 +929,10 @@ static int plain_bytes(struct reader *rd, struct colread *cr, const uint8_t *p, 
         at += 4;
         if (l > len - at)
             return fail_col(rd, cr, ERR_TRUNCATED, "value %zu of %zu says %u bytes, %zu remain", i, n, l, len - at);
-        (*off)[i] = (uint32_t)at;
-        (*lens)[i] = l;
+        if (off) {
+            (*off)[i] = (uint32_t)at;
+            (*lens)[i] = l;
+        }
         at += l;
     }
     return ERR_OK;
@@ -1003,7 +989,7 @@ static int decode_values(struct reader *rd, struct colread *cr, int enc, const u
         if (cr->type == PQ_BYTE_ARRAY) {
             cr->vmode = VM_PLAIN;
             cr->at = 0;
-            return plain_bytes_check(rd, cr, p, len, nv);
+            return plain_bytes(rd, cr, p, len, nv, NULL, NULL, NULL, NULL);
         }
         if (cr->type == PQ_BOOLEAN) {
             if (nv / 8 + (nv % 8 != 0) > len)
