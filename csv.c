@@ -20,6 +20,7 @@
 #define SAMPLE_BYTES PIECE           /* text the dialect is detected from */
 #define DETECT_ROWS 100              /* rows of the sample that count */
 #define PREAMBLE_LINES 20            /* lines a detected preamble may have */
+#define BLANK_RUN 1024               /* trailing blank lines dropped, at most */
 
 struct csv_reader {
     pool_t *pool;
@@ -52,6 +53,9 @@ struct csv_reader {
     int sample_err;                  /* an input error after the sample, reported */
     struct csv_where sample_where;   /*   when the parse gets there */
     int in_comment;                  /* in a comment line's text */
+    int comment_line;                /* the line end libcsv sees next ends a comment line */
+    int no_quote;                    /* quote none: libcsv's quote is NUL (parse_run) */
+    int no_delim;                    /* delimiter none: one column; libcsv's delimiter is NUL */
     int detect_comment;              /* no comment character given */
 
     /* buffered rows: complete rows [0, nrows), then the fields of the row
@@ -71,6 +75,9 @@ struct csv_reader {
     int64_t row_line;
     int64_t cur_line;                /* physical line the parser is on */
     int prev_term;                   /* terminator of the last row, or 0 */
+    size_t blank_tail;               /* one column: rows of blank lines at the end
+                                        of the buffer, held until a row follows */
+    size_t blank_run;                /* blank lines since the last row of text */
 
     /* columns */
     size_t ncols;
@@ -329,13 +336,33 @@ static int misfit_row(struct csv_reader *r) {
     return 0;
 }
 
+/* A blank line in a one-column file: a row holding NULL, on the line being
+   ended.  It stays in the blank tail until a row of text follows; blank
+   lines at the end of the input are dropped as in other files.  A run of
+   more than BLANK_RUN blank lines is kept whole whatever follows, so that
+   the tail stays small; a rule on the rows alone, like every cut. */
+static void blank_row(struct csv_reader *r) {
+    if (!make_room(r, 0, 1, 1)) {
+        fail(r, ERR_NOMEM, r->cur_line, 0, "row does not fit the memory budget");
+        return;
+    }
+    r->fend[r->nfend++] = (uint32_t)r->text_len | CSV_NULL_BIT;
+    r->line[r->nrows++] = r->cur_line;
+    r->blank_tail = ++r->blank_run > BLANK_RUN ? 0 : r->blank_tail + 1;
+}
+
 static void on_row(int c, void *data) {
     struct csv_reader *r = data;
     if (r->err)
         return;
     if (r->row_fields == 0) {        /* a blank line, or the LF of a CRLF */
-        if (c != -1 && !(c == '\n' && r->prev_term == '\r'))
+        if (c != -1 && !(c == '\n' && r->prev_term == '\r')) {
+            if (r->comment_line)
+                r->comment_line = 0;
+            else if (r->have_header && r->ncols == 1)
+                blank_row(r);
             r->cur_line++;
+        }
         r->prev_term = c;
         return;
     }
@@ -357,6 +384,7 @@ static void on_row(int c, void *data) {
         }
         r->line[r->nrows++] = r->row_line;
     }
+    r->blank_tail = r->blank_run = 0;
     if (c == '\n' || c == '\r')
         r->cur_line++;
     r->prev_term = c;
@@ -491,6 +519,12 @@ static int text_next(struct csv_reader *r, size_t max, const unsigned char **p, 
                      "convert it first, e.g. iconv -f UTF-16 -t UTF-8");
                 return r->err;
             }
+            if (r->dec && codec_stream_detect(s, k) != CODEC_UNCOMPRESSED) {
+                fail(r, ERR_CSV, 1, 0, "the decompressed input is compressed again; "
+                     "take the outer layer off first: %s FILE | csv2pq",
+                     r->dec_kind == CODEC_ZSTD ? "zstdcat" : "zcat");
+                return r->err;
+            }
             if (k >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
                 i = 3;
         }
@@ -552,6 +586,7 @@ struct scan {
     unsigned *row;                   /* the row being read */
     unsigned *head;                  /* the first row */
     unsigned char *seen;             /* a later row had a value in the column */
+    int head_text;                   /* the first row has a field not empty, or quoted */
 };
 
 /* The types a value fits, read with the format (NULL: the defaults). */
@@ -565,6 +600,8 @@ static void scan_field(const struct csv_reader *r, struct scan *s, size_t c,
                        const unsigned char *p, size_t n, int quoted, int plain, int bad) {
     if (quoted)
         bad ? s->bad++ : s->quoted++;
+    if (s->rows == 0 && (quoted || n))
+        s->head_text = 1;
     if (!s->types || c >= s->cols)
         return;
     unsigned m;
@@ -730,8 +767,46 @@ static int better(const struct scan *a, const struct scan *b) {
     return a->width > b->width;
 }
 
+/* Whether the sample read as s looks like one column whose values hold
+   s's delimiter: the rows after the first have several widths, more rows
+   have one field than any other width, and the wider rows are not a block
+   of one width ending the sample (a table under lines of text). */
+static int one_column(const struct scan *s) {
+    size_t n = s->rows < DETECT_ROWS ? s->rows : DETECT_ROWS, ones = 0, other = 0;
+    size_t wide = n;                     /* the first row wider than one field */
+    int differ = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t w = s->nfields[k], same = 0;
+        for (size_t j = 0; j < n; j++)
+            same += s->nfields[j] == w;
+        if (w == 1)
+            ones = same;
+        else if (same > other)
+            other = same;
+        differ |= k > 1 && w != s->nfields[1];
+        if (w > 1 && wide == n)
+            wide = k;
+    }
+    int block = n - wide >= 2;
+    for (size_t k = wide; block && k < n; k++)
+        block = s->nfields[k] == s->nfields[wide];
+    return differ && ones > other && !block;
+}
+
+/* Whether the reading s finds a preamble (when one may be detected). */
+static int has_preamble(const struct csv_reader *r, const struct scan *s) {
+    if (r->opt.skip != 0 || r->opt.header == 0)
+        return 0;
+    struct scan pre = { .delim = s->delim, .quote = s->quote, .comment = s->comment,
+                        .find_preamble = 1 };
+    read_sample(r, &pre);
+    return pre.preamble != 0;
+}
+
 /* The best delimiter for quote q and comment character cm, among the given
-   one or the candidates. */
+   one or the candidates; none when no candidate splits the first row, the
+   sample looks like one column (one_column) and no preamble explains the
+   widths. */
 static struct scan best_delimiter(const struct csv_reader *r, unsigned char q,
                                   unsigned char cm) {
     static const unsigned char cand[] = { ',', ';', '\t', '|' };
@@ -749,7 +824,11 @@ static struct scan best_delimiter(const struct csv_reader *r, unsigned char q,
         if (better(&s, &best))
             best = s;
     }
-    return best.width > 1 ? best : first;
+    if (best.width > 1 || !one_column(&first) || has_preamble(r, &first))
+        return best.width > 1 ? best : first;
+    struct scan none = { .delim = '\n', .quote = q, .comment = cm };
+    read_sample(r, &none);
+    return none;
 }
 
 /* The delimiter and quote for comment character cm (the rules are in
@@ -807,7 +886,7 @@ static int detect_header(struct csv_reader *r, const struct scan *chosen) {
             if (s.head[c] && ty_from_mask(s.types[c] & s.head[c]) == TY_STRING)
                 misfit = 1;
         }
-        header = misfit || !typed;
+        header = misfit || !typed || !s.head_text;
     } else {
         fail(r, ERR_NOMEM, r->cur_line, 0, "%zu columns do not fit the memory budget", nc);
     }
@@ -876,11 +955,44 @@ static int detect_dialect(struct csv_reader *r) {
    line, all but its line end, is left out where a row may start, so that
    libcsv sees a blank line there.  Returns the bytes consumed: n, or fewer
    when libcsv failed. */
+static size_t parse_run(struct csv_reader *r, const unsigned char *p, size_t n) {
+    if (!r->no_quote && !r->no_delim)
+        return csv_parse(&r->parser, p, n, on_field, on_row, r);
+    /* No quoting or no delimiter: libcsv's quote or delimiter is NUL, and
+       a NUL byte of the text is given alone, as text: the delimiter is
+       then another byte, and at a field's start (where a quote opens a
+       quoted field) the quote is a line end, which libcsv takes for one
+       there. */
+    unsigned char other = r->opt.quote == 1 ? 2 : 1;
+    size_t done = 0;
+    while (done < n) {
+        const unsigned char *z = memchr(p + done, 0, n - done);
+        size_t upto = z ? (size_t)(z - p) : n;
+        done += csv_parse(&r->parser, p + done, upto - done, on_field, on_row, r);
+        if (done < upto || !z)
+            break;
+        int at_start = r->no_quote && r->parser.pstate < 2;   /* ROW_ or FIELD_NOT_BEGUN */
+        if (at_start)
+            csv_set_quote(&r->parser, '\n');
+        if (r->no_delim)
+            csv_set_delim(&r->parser, other);
+        size_t k = csv_parse(&r->parser, p + done, 1, on_field, on_row, r);
+        if (at_start)
+            csv_set_quote(&r->parser, 0);
+        if (r->no_delim)
+            csv_set_delim(&r->parser, 0);
+        done += k;
+        if (k != 1)
+            break;
+    }
+    return done;
+}
+
 static size_t parse_text(struct csv_reader *r, const unsigned char *p, size_t n) {
     libcsv_pool = r->pool;
     unsigned char cm = r->opt.comment;
     if (!cm)
-        return csv_parse(&r->parser, p, n, on_field, on_row, r);
+        return parse_run(r, p, n);
     size_t done = 0;
     while (done < n) {
         if (r->in_comment) {
@@ -893,13 +1005,14 @@ static size_t parse_text(struct csv_reader *r, const unsigned char *p, size_t n)
         }
         const unsigned char *hit = memchr(p + done, cm, n - done);
         size_t upto = hit ? (size_t)(hit - p) : n;
-        done += csv_parse(&r->parser, p + done, upto - done, on_field, on_row, r);
+        done += parse_run(r, p + done, upto - done);
         if (done < upto || !hit)
             break;
         if (r->parser.pstate == 0) {     /* ROW_NOT_BEGUN: a row may start here */
             r->in_comment = 1;
+            r->comment_line = 1;
             done++;
-        } else if (csv_parse(&r->parser, p + done, 1, on_field, on_row, r) == 1) {
+        } else if (parse_run(r, p + done, 1) == 1) {
             done++;
         } else {
             break;
@@ -932,11 +1045,15 @@ static int feed(struct csv_reader *r, size_t max) {
            state instead (a field begun, quoted). */
         if (r->parser.quoted && r->parser.pstate == 2) {
             fail(r, ERR_CSV, r->row_fields ? r->row_line : r->cur_line,
-                 (int64_t)r->row_fields + 1, "quoted field is not terminated");
+                 (int64_t)r->row_fields + 1,
+                 "quoted field is not terminated; --quote '' reads quotes as text");
             return r->err;
         }
         libcsv_pool = r->pool;
         csv_fini(&r->parser, on_field, on_row, r);
+        r->nrows -= r->blank_tail;   /* trailing blank lines: no rows */
+        r->nfend -= r->blank_tail;
+        r->blank_tail = 0;
         return r->err;
     }
     size_t done = parse_text(r, p, n);
@@ -1016,6 +1133,11 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
                  r->detect_comment || r->opt.skip == 0;
     if (r->opt.comment == '\n' || r->opt.comment == '\r')
         r->opt.comment = 0;          /* a line end: no comments, none detected */
+    if (r->opt.quote == '\r')
+        r->opt.quote = '\n';
+    if (r->opt.delimiter == '\r')
+        r->opt.delimiter = '\n';
+    r->no_quote = r->opt.quote == '\n'; /* no quoting: the sample never sees a quote */
     r->skip_left = r->opt.skip > 0 ? r->opt.skip : 0;
     r->at_start = 1;
     r->cur_line = 1;
@@ -1053,8 +1175,9 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     FORWARD_IF_ERROR(detect_compression(r));
     if (detect)
         FORWARD_IF_ERROR(detect_dialect(r));
-    csv_set_delim(&r->parser, r->opt.delimiter);
-    csv_set_quote(&r->parser, r->opt.quote);
+    r->no_delim = r->opt.delimiter == '\n';
+    csv_set_delim(&r->parser, r->no_delim ? 0 : r->opt.delimiter);
+    csv_set_quote(&r->parser, r->no_quote ? 0 : r->opt.quote);
     while (!r->have_header && !r->eof) {
         size_t n = room_for_row(r);
         FORWARD_IF_ERROR(r->err);
@@ -1138,7 +1261,7 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) 
     if (max_rows == 0)
         max_rows = 1;
     for (;;) {
-        size_t avail = r->nrows - r->base_row;
+        size_t avail = r->nrows - r->blank_tail - r->base_row;
         size_t fit = avail ? rows_that_fit(r, avail) : 0;
         if (avail && (fit < avail || avail >= max_rows || r->eof)) {
             size_t k = fit < max_rows ? fit : max_rows;

@@ -13,8 +13,11 @@
    a row may start (inside a quoted field it is data); it is not a row.  A
    comment of 0 is detected (below); a line end means none, none detected.
    A skip of 0 lets a preamble be detected (below); below 0: none.
-   Blank lines, trailing ones included, are skipped.  Line numbers are always
-   physical line numbers of the input, skipped and comment lines counted.
+   Blank lines are skipped, except in a file of one column, where a blank
+   line before a row of text is a row holding NULL (a run of more than 1024
+   blank lines at the end is kept whole; a shorter one is dropped like the
+   trailing blank lines of any file).  Line numbers are always physical
+   line numbers of the input, skipped and comment lines counted.
 
    Dialect detection: a delimiter or quote of 0, or header -1, is decided
    from a sample: the first 64 KiB of the input text (after decompression,
@@ -28,8 +31,13 @@
                 more than one field and the most rows (the first included)
                 that same number of fields; ties go to more fields, then to
                 that order.  When no candidate gives the first row two
-                fields: ','.  With format->decimal_comma, ',' is not a
-                candidate (and ';' the fallback).
+                fields: ',', unless the sample read with ',' looks like
+                one column whose values hold commas (the rows after the
+                first have several widths, one field is the most common
+                width or as common as any, the wider rows are not a block
+                of one width ending the sample, and no preamble is found):
+                then none, one column.  With format->decimal_comma, ','
+                is not a candidate (and ';' the fallback).
      quote      '"', unless some field opens and closes with '\'' cleanly
                 (the closing quote followed by the delimiter or the line
                 end), none opens with '\'' and closes badly or stays open at
@@ -39,7 +47,8 @@
      header     a column is typed when the values of the sample's later rows
                 that have the first row's field count, NULLs aside, share a
                 type other than string (ty_mask_fmt with `format`; NULL
-                reads as ty_mask does).  The first row is a header when, in some typed
+                reads as ty_mask does).  A first row of empty fields only
+                is a header (names column_1 ...).  Else the first row is a header when, in some typed
                 column, its value does not fit that type (including it would
                 make the column a string); it is data (names column_1 ...)
                 when every value of it fits and at least one column is
@@ -117,8 +126,10 @@ struct csv_bad_row {
 enum { CSV_KEEP = -1, CSV_DROP = -2 };
 
 struct csv_options {
-    unsigned char delimiter;         /* field delimiter; 0: detect among , ; TAB | */
-    unsigned char quote;             /* quote character; 0: detect " or ' */
+    unsigned char delimiter;         /* field delimiter; 0: detect among , ; TAB |;
+                                        '\n': none, every line one field */
+    unsigned char quote;             /* quote character; 0: detect " or '; '\n': none,
+                                        quotes are text */
     int header;                      /* 1: the first row names the columns, 0: it is data,
                                         -1: detect (text over typed rows is a header) */
     const char *const *nulls;        /* extra NULL markers */

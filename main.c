@@ -205,8 +205,8 @@ static void usage_full(void) {
 "                          on success, removed on failure)\n"
 "  -m, --memory SIZE       memory budget, with K, M or G suffix (default 32M;\n"
 "                          256M with -d, as other writers' pages can be large)\n"
-"      --delimiter C       field delimiter, one byte or \\t (default: detected\n"
-"                          among , ; TAB |; with -d: ,)\n"
+"      --delimiter C       field delimiter, one byte or \\t, '' for none (default:\n"
+"                          detected among , ; TAB |; with -d: ,)\n"
 "      --null STR          treat STR as NULL (repeatable); with -d, print NULL\n"
 "                          as STR (default: empty)\n"
 "      --no-header         CSV has (with -d: print) no header line\n"
@@ -220,7 +220,8 @@ static void usage_full(void) {
 "\n"
 "CSV to Parquet, reading:\n"
 "      --header            the first line is a header (default: detected)\n"
-"      --quote C           quote character (default: detected, \" or ')\n"
+"      --quote C           quote character, '' for none: quotes are text\n"
+"                          (default: detected, \" or ')\n"
 "      --comment C         skip lines starting with C (default: # when such\n"
 "                          lines break the field count; '' for none)\n"
 "      --skip N            skip the first N lines (default: a preamble before\n"
@@ -420,14 +421,18 @@ static int parse_args(int argc, char **argv, struct options *o) {
             }
             break;
         case OPT_DELIM:
-            if (!parse_char(optarg, &o->delimiter)) {
-                msg("--delimiter takes one character (or \\t), not '%s'", optarg);
+            if (!optarg[0])
+                o->delimiter = '\n';    /* none: one column */
+            else if (!parse_char(optarg, &o->delimiter)) {
+                msg("--delimiter takes one character (or \\t, or '' for none), not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
         case OPT_QUOTE:
-            if (!parse_char(optarg, &o->quote)) {
-                msg("--quote takes one character, not '%s'", optarg);
+            if (!optarg[0])
+                o->quote = '\n';    /* none: quotes are text */
+            else if (!parse_char(optarg, &o->quote)) {
+                msg("--quote takes one character (or '' for none), not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -557,6 +562,10 @@ static int parse_args(int argc, char **argv, struct options *o) {
         msg("--header, --quote, --comment, --skip, --on-error, --rejects, --max-errors, "
             "--binary, --type, --infer-rows, --rename, --byte-stream-split and the format "
             "options do not go with -d");
+        return EXIT_USAGE;
+    }
+    if (o->decode && o->delimiter == '\n') {
+        msg("--delimiter '' (none) is for reading CSV; with -d give one");
         return EXIT_USAGE;
     }
     if (o->format.decimal_comma && o->delimiter == ',') {
@@ -732,6 +741,8 @@ static void put_reject(struct report *rep, int64_t line, const char *column, con
     if (rep->reader && *rep->reader) {
         d = csv_delimiter(*rep->reader);
         q = csv_quote(*rep->reader);
+        q = q == '\n' ? '"' : q;    /* no quoting in the input */
+        d = d == '\n' ? ',' : d;    /* one column */
     }
     FILE *mem = NULL;
     char *buf = NULL;
@@ -858,8 +869,12 @@ static void say_csv_error(const struct job *j, int e) {
         msg("%s: %s", j->name, err_str(e));
         return;
     }
-    const char *hint = !strncmp(cw->detail, "expected ", 9)
-        ? "; --on-error skip leaves such rows out, --on-error null pads or cuts them" : "";
+    const char *hint = "";
+    if (!strncmp(cw->detail, "expected 1 fields,", 18))
+        hint = "; --delimiter '' reads every line as one value, --on-error skip leaves such "
+               "rows out, --on-error null pads or cuts them";
+    else if (!strncmp(cw->detail, "expected ", 9))
+        hint = "; --on-error skip leaves such rows out, --on-error null pads or cuts them";
     if (cw->column)
         msg("%s:%lld:%lld: %s%s", j->name, (long long)cw->line, (long long)cw->column,
             cw->detail, hint);
@@ -1218,25 +1233,40 @@ static int encode(const struct options *o, pool_t *pool) {
         goto done;
     }
     size_t ncsv = csv_ncols(j.r);
+    char err[512];
+    const char **names;
+    char **file_names = NULL;
+    if (ncsv == 0 && o->schema_file) {
+        /* no header and no rows: the schema file's columns, no rows */
+        if ((e = sc_file_names(pool, o->schema_file, &file_names, &ncsv, err, sizeof err)) != ERR_OK) {
+            msg("%s", err[0] ? err : err_str(e));
+            goto done;
+        }
+    }
     if (ncsv == 0) {
-        msg("%s: no header and no rows: the input is empty", j.name);
+        msg("%s: no header and no rows: the input is empty; --schema FILE gives the "
+            "columns of a table of no rows", j.name);
         goto done;
     }
-    const char **names = pool_calloc(pool, ncsv, sizeof *names);
-    if (!names) {
+    if (file_names) {
+        names = (const char **)file_names;
+    } else if ((names = pool_calloc(pool, ncsv, sizeof *names))) {
+        for (size_t c = 0; c < ncsv; c++)
+            names[c] = csv_name(j.r, c);
+    } else {
         e = ERR_NOMEM;
         msg("%s: %zu columns do not fit the memory budget", j.name, ncsv);
         goto done;
     }
-    for (size_t c = 0; c < ncsv; c++)
-        names[c] = csv_name(j.r, c);
     struct sc_args sa = {
         .columns = o->columns, .renames = o->renames, .n_renames = o->n_renames,
         .types = o->types, .n_types = o->n_types, .schema_file = o->schema_file,
         .format = &o->format
     };
-    char err[512];
     e = sc_create(pool, names, ncsv, &sa, &j.s, err, sizeof err);
+    if (file_names)
+        for (size_t c = 0; c < ncsv; c++)
+            pool_free(pool, file_names[c]);
     pool_free(pool, names);
     if (e == ERR_NOMEM)
         msg("%s: %zu columns do not fit the memory budget (raise it with -m)", j.name, ncsv);

@@ -279,6 +279,65 @@ static int read_schema_file(pool_t *pool, struct sc_schema *s, const char *const
     return e;
 }
 
+int sc_file_names(pool_t *pool, const char *path, char ***names, size_t *n,
+                  char *err, size_t errn) {
+    *names = NULL;
+    *n = 0;
+    err[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errn, "%s: %s", path, strerror(errno));
+        return ERR_IO;
+    }
+    char *line = pool_alloc(pool, LINE_MAX_), *tok = pool_alloc(pool, LINE_MAX_);
+    char **v = NULL;
+    size_t cap = 0;
+    int e = line && tok ? ERR_OK : ERR_NOMEM;
+    for (long lineno = 1; e == ERR_OK && fgets(line, LINE_MAX_, f); lineno++) {
+        size_t len = strlen(line);
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = 0;
+        struct cursor c = { line, line + len };
+        long k = token(&c, tok, LINE_MAX_, 0);
+        if (k == -1)
+            continue;
+        if (k == -2) {
+            e = usage(err, errn, "%s:%ld: unterminated quote", path, lineno);
+            break;
+        }
+        if (*n == cap) {
+            char **w = pool_realloc(pool, v, (cap = cap ? 2 * cap : 16) * sizeof *v);
+            if (!w) {
+                e = ERR_NOMEM;
+                break;
+            }
+            v = w;
+        }
+        if (!(v[*n] = pool_alloc(pool, (size_t)k + 1))) {
+            e = ERR_NOMEM;
+            break;
+        }
+        memcpy(v[*n], tok, (size_t)k + 1);
+        ++*n;
+    }
+    if (e == ERR_OK && ferror(f)) {
+        snprintf(err, errn, "%s: read error: %s", path, strerror(errno));
+        e = ERR_IO;
+    }
+    fclose(f);
+    pool_free(pool, line);
+    pool_free(pool, tok);
+    if (e != ERR_OK) {
+        for (size_t i = 0; i < *n; i++)
+            pool_free(pool, v[i]);
+        pool_free(pool, v);
+        *n = 0;
+        return e;
+    }
+    *names = v;
+    return ERR_OK;
+}
+
 /* ---- building ---- */
 
 int sc_create(pool_t *pool, const char *const *csv_names, size_t ncsv,

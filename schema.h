@@ -82,6 +82,11 @@ int sc_create(pool_t *pool, const char *const *csv_names, size_t ncsv,
               const struct sc_args *a, struct sc_schema **s, char *err, size_t errn);
 void sc_free(pool_t *pool, struct sc_schema *s);
 
+/* The column names of a schema file in its order (pool strings in a pool
+   array): the columns of an input with no header and no rows. */
+int sc_file_names(pool_t *pool, const char *path, char ***names, size_t *n,
+                  char *err, size_t errn);
+
 /* Read the min= and max= bounds in each column's final type (after
    inference); ERR_USAGE with a message when one is not a value of it. */
 int sc_resolve(struct sc_schema *s, const struct ty_format *f, char *err, size_t errn);

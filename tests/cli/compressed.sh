@@ -65,6 +65,18 @@ check "BOM inside gzip" "a,b
 1,x" "$("$BIN" "$T/bom.gz" | "$BIN" -d)"
 printf '' | gzip -c > "$T/empty.gz"
 run "$BIN" "$T/empty.gz" -o "$T/empty.parquet"
-check "empty gzip" "csv2pq: $T/empty.gz: no header and no rows: the input is empty" "$err"
+check "empty gzip" "csv2pq: $T/empty.gz: no header and no rows: the input is empty; --schema FILE gives the columns of a table of no rows" "$err"
+gzip -c "$T/in.csv.gz" > "$T/twice.gz"
+run "$BIN" "$T/twice.gz" -o "$T/twice.parquet"
+check "gzip in gzip" "csv2pq: $T/twice.gz:1: the decompressed input is compressed again; take the outer layer off first: zcat FILE | csv2pq" "$err"
+[ -e "$T/twice.parquet" ] && fail "gzip in gzip left an output file" || pass
+zcat "$T/twice.gz" | "$BIN" > "$T/once.parquet"
+"$BIN" "$T/in.csv.gz" -o "$T/direct.parquet"
+cmp -s "$T/once.parquet" "$T/direct.parquet" && pass || fail "gzip in gzip after zcat"
+if command -v zstd > /dev/null 2>&1; then
+    zstd -q -c "$T/in.csv.gz" > "$T/gz.zst"
+    run "$BIN" "$T/gz.zst" -o "$T/twice.parquet"
+    check "gzip in zstd" "csv2pq: $T/gz.zst:1: the decompressed input is compressed again; take the outer layer off first: zstdcat FILE | csv2pq" "$err"
+fi
 
 finish

@@ -134,15 +134,15 @@ check "detected delimiter in a message" "csv2pq: $T/semi.csv:3:3: expected 2 fie
 printf 'a,b\n1,"x\n' > "$T/open.csv"
 run "$BIN" --comment '#' "$T/open.csv" -o "$T/open.parquet"
 check "open quote status" 1 "$status"
-check "open quote message" "csv2pq: $T/open.csv:2:2: quoted field is not terminated" "$err"
+check "open quote message" "csv2pq: $T/open.csv:2:2: quoted field is not terminated; --quote '' reads quotes as text" "$err"
 
 printf 'a,b\n1,2\n' > "$T/short.csv"
 run "$BIN" --skip 5 "$T/short.csv" -o "$T/short.parquet"
 check "everything skipped status" 1 "$status"
-check "everything skipped message" "csv2pq: $T/short.csv: no header and no rows: the input is empty" "$err"
+check "everything skipped message" "csv2pq: $T/short.csv: no header and no rows: the input is empty; --schema FILE gives the columns of a table of no rows" "$err"
 printf '# only\n# comments\n' > "$T/comments.csv"
 run "$BIN" --comment '#' "$T/comments.csv" -o "$T/comments.parquet"
-check "only comments message" "csv2pq: $T/comments.csv: no header and no rows: the input is empty" "$err"
+check "only comments message" "csv2pq: $T/comments.csv: no header and no rows: the input is empty; --schema FILE gives the columns of a table of no rows" "$err"
 
 # ---- the sample: 64 KiB, the same from a file, a pipe and gzip ----
 awk 'BEGIN {
@@ -177,11 +177,49 @@ printf 'Title line\n\na,b\n1,2\n3,4\n' > "$T/pre.csv"
 run "$BIN" "$T/pre.csv" -o "$T/pre.parquet"
 check "preamble detected" "a,b${nl}1,2${nl}3,4" "$("$BIN" -d "$T/pre.parquet")"
 run "$BIN" --skip 0 "$T/pre.csv" -o "$T/pre.parquet"
-check "--skip 0: no preamble detection" "csv2pq: $T/pre.csv:3:2: expected 1 fields, found 2; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
+check "--skip 0: no preamble detection" "csv2pq: $T/pre.csv:3:2: expected 1 fields, found 2; --delimiter '' reads every line as one value, --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
 printf 'a,b\n# note\n1,2\n' > "$T/hash.csv"
 run "$BIN" "$T/hash.csv" -o "$T/hash.parquet"
 check "# comment detected" "a,b${nl}1,2" "$("$BIN" -d "$T/hash.parquet")"
 run "$BIN" --comment '' "$T/hash.csv" -o "$T/hash.parquet"
 check "--comment '': no comment detection" "csv2pq: $T/hash.csv:2:2: expected 2 fields, found 1; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
+
+# ---- no quoting: --quote '' ----
+printf 'h,w\n1,5'"'"'10"\n2,"6\n3,x""y\n' > "$T/noq.csv"
+run "$BIN" "$T/noq.csv" -o "$T/noq.parquet"
+check "stray quote refused" "csv2pq: $T/noq.csv:3:2: quoted field is not terminated; --quote '' reads quotes as text" "$err"
+run "$BIN" --quote '' "$T/noq.csv" -o "$T/noq.parquet"
+check "--quote '': status" 0 "$status"
+check "--quote '': quotes are text" "h,w${nl}1,\"5'10\"\"\"${nl}2,\"\"\"6\"${nl}3,\"x\"\"\"\"y\"" "$("$BIN" -d "$T/noq.parquet")"
+"$BIN" --quote '' < "$T/noq.csv" > "$T/noq.pipe.parquet"
+cmp -s "$T/noq.parquet" "$T/noq.pipe.parquet" && pass || fail "--quote '': pipe and file differ"
+printf 'a;b\n"x;y";1\n' > "$T/noq2.csv"
+run "$BIN" --quote '' "$T/noq2.csv" -o "$T/noq2.parquet"
+check "--quote '': a quoted delimiter splits" "csv2pq: $T/noq2.csv:2:3: expected 2 fields, found 3; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
+run "$BIN" --quote 'ab' "$T/noq2.csv" -o "$T/noq2.parquet"
+check "--quote two bytes" "csv2pq: --quote takes one character (or '' for none), not 'ab'" "$err"
+
+# ---- no delimiter: one column ----
+printf 'amount\n1,000\n2\n3,500,000\n' > "$T/nod.csv"
+run "$BIN" "$T/nod.csv" -o "$T/nod.parquet"
+check "one column holding commas: detected" "amount${nl}\"1,000\"${nl}2${nl}\"3,500,000\"" "$("$BIN" -d "$T/nod.parquet")"
+printf 'a,b\n1,2\n' > "$T/nod2.csv"
+run "$BIN" --delimiter '' "$T/nod2.csv" -o "$T/nod2.parquet"
+check "--delimiter '': one column" "\"a,b\"${nl}\"1,2\"" "$("$BIN" -d "$T/nod2.parquet")"
+run "$BIN" -d --delimiter '' "$T/nod2.parquet"
+check "--delimiter '' with -d" "csv2pq: --delimiter '' (none) is for reading CSV; with -d give one" "$err"
+
+# ---- blank lines in a one-column file ----
+printf 'x\n1\n\n2\n\n\n' > "$T/one.csv"
+run "$BIN" "$T/one.csv" -o "$T/one.parquet"
+check "one column: a blank line is NULL, trailing ones are dropped" "x${nl}1${nl}${nl}2" "$("$BIN" -d "$T/one.parquet")"
+check "one column: NULL, not an empty string" "1" "$("$BIN" -d --meta "$T/one.parquet" | sed -n 's/.*null_count: *//p' | head -n 1)"
+printf 'x\n1\n\n2\n\n\n' | "$BIN" > "$T/one.pipe.parquet"
+cmp -s "$T/one.parquet" "$T/one.pipe.parquet" && pass || fail "one column: pipe and file differ"
+
+# ---- an all-empty first row is a header ----
+printf ',,\n1,x,y\n2,z,w\n' > "$T/eh.csv"
+run "$BIN" "$T/eh.csv" -o "$T/eh.parquet"
+check "all-empty first row: a header" "column_1,column_2,column_3${nl}1,x,y${nl}2,z,w" "$("$BIN" -d "$T/eh.parquet")"
 
 finish

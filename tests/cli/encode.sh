@@ -134,7 +134,7 @@ tr -d '\r' < "$T/multi.csv" | cmp -s - "$T/multi.out" && pass || fail "multi-bat
 # ---- errors: exact message and exit status ----
 run "$BIN" -o "$T/e.parquet" < /dev/null
 check "empty input status" 1 "$status"
-check "empty input message" "csv2pq: <stdin>: no header and no rows: the input is empty" "$err"
+check "empty input message" "csv2pq: <stdin>: no header and no rows: the input is empty; --schema FILE gives the columns of a table of no rows" "$err"
 [ -e "$T/e.parquet" ] && fail "empty input left a file" || pass
 
 printf 'a,b\n1,2\n3\n' > "$T/short.csv"
@@ -150,7 +150,7 @@ check "long row message" "csv2pq: $T/long.csv:3:3: expected 2 fields, found 3; -
 printf 'a,b\n1,"x\ny\n2,3\n' > "$T/quote.csv"
 run "$BIN" "$T/quote.csv" -o "$T/quote.parquet"
 check "unterminated quote status" 1 "$status"
-check "unterminated quote message" "csv2pq: $T/quote.csv:2:2: quoted field is not terminated" "$err"
+check "unterminated quote message" "csv2pq: $T/quote.csv:2:2: quoted field is not terminated; --quote '' reads quotes as text" "$err"
 
 printf 'id,fare,note\n1,2.5,x\n2,3,y\n3,4,"multi\nline"\n4,N/A,z\n' > "$T/drift.csv"
 for j in 1 2; do

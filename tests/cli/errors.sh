@@ -216,4 +216,21 @@ check "-o FIFO: written through" "a${nl}1" "$("$BIN" -d "$T/fifo.out")"
 run "$BIN" "$T/one.csv" -o "$T"
 check "-o directory" "csv2pq: $T: is a directory" "$err"
 
+# ---- an empty input with --schema: a table of no rows ----
+printf 'id int32 not null\n"the name" string\nwhen date\n' > "$T/empty.schema"
+: > "$T/empty.csv"
+run "$BIN" "$T/empty.csv" -o "$T/empty.parquet"
+check "empty input: status" 1 "$status"
+check "empty input: message" "csv2pq: $T/empty.csv: no header and no rows: the input is empty; --schema FILE gives the columns of a table of no rows" "$err"
+[ -e "$T/empty.parquet" ] && fail "empty input left an output file" || pass
+run "$BIN" --schema "$T/empty.schema" "$T/empty.csv" -o "$T/empty.parquet"
+check "empty input, --schema: status" 0 "$status"
+check "empty input, --schema: no rows" "0" "$("$BIN" -d --count "$T/empty.parquet")"
+check "empty input, --schema: the columns" "id,the name,when" "$("$BIN" -d "$T/empty.parquet")"
+check "empty input, --schema: the types" "optional int32 id (INTEGER(32,true));${nl}optional binary the name (STRING);${nl}optional int32 when (DATE);" "$("$BIN" -d --schema "$T/empty.parquet" | sed -n 's/^ *//; /optional/p')"
+printf '\n\r\n' | "$BIN" --schema "$T/empty.schema" > "$T/empty.pipe.parquet"
+cmp -s "$T/empty.parquet" "$T/empty.pipe.parquet" && pass || fail "empty input, --schema: a pipe of blank lines differs"
+run "$BIN" --schema "$T/nope.schema" "$T/empty.csv" -o "$T/empty.parquet"
+check "empty input, missing schema" "csv2pq: $T/nope.schema: No such file or directory" "$err"
+
 finish

@@ -145,8 +145,9 @@ static char *read_all(const char *p, size_t n, const struct csv_options *o, int 
     int e = csv_open(pool, in.fd, o, ROW_BYTES, &r);
     if (e == ERR_OK) {
         unsigned char d = csv_delimiter(r), q = csv_quote(r);
-        put(&t, "d=%s q=%c h=%d |", d == '\t' ? "TAB" : (char[2]){ (char)d, 0 }, q,
-            csv_has_header(r));
+        put(&t, "d=%s q=%s h=%d |",
+            d == '\t' ? "TAB" : d == '\n' ? "none" : (char[2]){ (char)d, 0 },
+            q == '\n' ? "none" : (char[2]){ (char)q, 0 }, csv_has_header(r));
         for (size_t c = 0; c < csv_ncols(r); c++)
             put(&t, " %s", csv_name(r, c));
         put(&t, "\n");
@@ -212,6 +213,16 @@ static void test_delimiter(void **state) {
     check("a;b,c\nx;y,z\n", &o, "d=, q=\" h=1 | a;b c\n2:x;y|z\n");
     /* one column: ',' */
     check("name\nx;y\nz\n", &o, "d=, q=\" h=1 | name\n2:x;y\n3:z\n");
+    /* one column whose values hold commas: no delimiter */
+    check("amount\n1,000\n2\n3,5,0\n", &o, "d=none q=\" h=1 | amount\n2:1,000\n3:2\n4:3,5,0\n");
+    check("x\n\"a,b\"\nc,d\n", &o, "d=none q=\" h=1 | x\n2:a,b\n3:c,d\n");
+    check("addr\nx\na,b\nc\nd,e\nf,g\nh\n", &o,
+          "d=none q=\" h=1 | addr\n2:x\n3:a,b\n4:c\n5:d,e\n6:f,g\n7:h\n");
+    /* as many rows of another width: ',' */
+    check("x\n1,2\n3\n4,5\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
+    /* unless the later rows agree on a width: a short header */
+    check("a\n1,2\n3,4\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
+    check("a\n1,2\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
     /* header only; CRLF; no final newline */
     check("a|b\n", &o, "d=| q=\" h=1 | a b\n");
     check("a;b\r\n1;2\r\n", &o, "d=; q=\" h=1 | a b\n2:1|2\n");
@@ -221,6 +232,12 @@ static void test_delimiter(void **state) {
     check("a;b\n1;x,y\n", &o, "error 12 at 2:2: expected 1 fields, found 2\n");
     o.delimiter = ';';
     check("a,b\n1,2\n", &o, "d=; q=\" h=1 | a,b\n2:1,2\n");
+    o.delimiter = '\n';                 /* none */
+    check("a,b\n1;2\n", &o, "d=none q=\" h=1 | a,b\n2:1;2\n");
+    /* NUL bytes are text (printed up to the NUL) */
+    check_n("a\n\0,x\n1\0\n\"\0\"\n", 13, &o, "d=none q=\" h=1 | a\n2:\n3:1\n4:\n");
+    o.quote = '\n';
+    check_n("a\n\0,x\n\"1\n", 9, &o, "d=none q=none h=1 | a\n2:\n3:\"1\n");
 }
 
 /* ---- quote ---- */
@@ -670,7 +687,82 @@ static void test_empty(void **state) {
     check("\n\n", &o, "d=, q=\" h=1 |\n");
     o.comment = '#';
     check("#only\n#comments", &o, "d=, q=\" h=1 |\n");
-    check("a,b\n1,\"x\n", &o, "error 12 at 2:2: quoted field is not terminated\n");
+    check("a,b\n1,\"x\n", &o,
+          "error 12 at 2:2: quoted field is not terminated; --quote '' reads quotes as text\n");
+}
+
+/* ---- blank lines in a one-column file ---- */
+
+static char *blank_lines(const char *head, size_t n, const char *tail) {
+    size_t a = strlen(head), b = strlen(tail);
+    char *p = malloc(a + n + b + 1);
+    assert_non_null(p);
+    memcpy(p, head, a);
+    memset(p + a, '\n', n);
+    memcpy(p + a + n, tail, b + 1);
+    return p;
+}
+
+static void test_one_column_blank(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    /* a blank line between rows is a NULL row; at the end, nothing */
+    check("x\n1\n\n2\n", &o, "d=, q=\" h=1 | x\n2:1\n3:~\n4:2\n");
+    check("x\n1\n\n\n", &o, "d=, q=\" h=1 | x\n2:1\n");
+    check("x\n\n\n", &o, "d=, q=\" h=1 | x\n");
+    check("x\r\n1\r\n\r\n\r\n2\r\n\r\n", &o, "d=, q=\" h=1 | x\n2:1\n3:~\n4:~\n5:2\n");
+    check("x\r1\r\r2\r\r", &o, "d=, q=\" h=1 | x\n2:1\n3:~\n4:2\n");
+    /* blank lines before the header are no rows */
+    check("\n\nx\n1\n", &o, "d=, q=\" h=1 | x\n4:1\n");
+    /* a comment line is no row, blank or not */
+    o.comment = '#';
+    check("x\n1\n#c\n\n2\n#d\n", &o, "d=, q=\" h=1 | x\n2:1\n4:~\n5:2\n");
+    check("x\r\n#c\r\n1\r\n", &o, "d=, q=\" h=1 | x\n3:1\n");
+    o.comment = 0;
+    /* more columns: blank lines are skipped */
+    check("a,b\n1,2\n\n3,4\n", &o, "d=, q=\" h=1 | a b\n2:1|2\n4:3|4\n");
+    /* a long run at the end: dropped up to 1024 lines, kept whole beyond */
+    char *p = blank_lines("x\n1\n", 1024, "");
+    check(p, &o, "d=, q=\" h=1 | x\n2:1\n");
+    free(p);
+    p = blank_lines("x\n1\n", 1100, "");
+    struct text want = { 0 };
+    put(&want, "d=, q=\" h=1 | x\n2:1\n");
+    for (int i = 0; i < 1100; i++)
+        put(&want, "%d:~\n", 3 + i);
+    check(p, &o, want.p);
+    free(p);
+    /* and followed by a row, every blank line is a row */
+    p = blank_lines("x\n1\n", 3000, "2\n");
+    want.len = 0;
+    put(&want, "d=, q=\" h=1 | x\n2:1\n");
+    for (int i = 0; i < 3000; i++)
+        put(&want, "%d:~\n", 3 + i);
+    put(&want, "3003:2\n");
+    check(p, &o, want.p);
+    free(p);
+    free(want.p);
+    /* an all-empty first row over data is a header */
+    check(",,\n1,x,y\n2,z,w\n", &o,
+          "d=, q=\" h=1 | column_1 column_2 column_3\n2:1|x|y\n3:2|z|w\n");
+}
+
+/* ---- no quoting ---- */
+
+static void test_no_quote(void **state) {
+    (void)state;
+    struct csv_options o = detect();
+    o.quote = '\n';
+    check("a,b\n1,\"x\n2,y\"\"\n", &o, "d=, q=none h=1 | a b\n2:1|\"x\n3:2|y\"\"\n");
+    check("a,b\n\"1,2\"\n", &o, "d=, q=none h=1 | a b\n2:\"1|2\"\n");
+    check("a;b\n\"x;y\";1\n", &o, "error 12 at 2:3: expected 2 fields, found 3\n");
+    /* NUL bytes are text, at a field's start too (printed up to the NUL) */
+    check_n("a,b\n\0x\0,1\n2,y\0\n", 15, &o, "d=, q=none h=1 | a b\n2:|1\n3:2|y\n");
+    check_n("a,b\n\0,\0\n", 8, &o, "d=, q=none h=1 | a b\n2:|\n");
+    /* with the quote, the same NUL-free text fails */
+    o.quote = '"';
+    check("a,b\n1,\"x\n2,y\n", &o,
+          "error 12 at 2:2: quoted field is not terminated; --quote '' reads quotes as text\n");
 }
 
 int main(void) {
@@ -691,6 +783,8 @@ int main(void) {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_truncated_sample),
         cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_one_column_blank),
+        cmocka_unit_test(test_no_quote),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
