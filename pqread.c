@@ -2194,8 +2194,11 @@ static int write_row_groups(struct reader *rd) {
 static int write_csv(struct reader *rd) {
     if (!rd->o->no_header && rd->n_sel > 0)
         FORWARD_IF_ERROR(write_header(rd));
-    if (rd->n_sel == 0)
-        return ERR_OK;
+    int rows = 0;                    /* any row group with rows (or a bad count) */
+    for (uint32_t g = 0; g < rd->meta.n_row_groups && !rows; g++)
+        rows = rd->meta.row_groups[g].num_rows != 0;
+    if (rd->n_sel == 0 || !rows)
+        return ERR_OK;               /* nothing to set up per column */
     rd->cr = pool_calloc(rd->pool, (size_t)(rd->n_leaves ? rd->n_leaves : 1), sizeof *rd->cr);
     rd->cells = pool_calloc(rd->pool, (size_t)rd->n_sel, sizeof *rd->cells);
     rd->order = pool_calloc(rd->pool, (size_t)rd->n_sel, sizeof *rd->order);

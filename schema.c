@@ -340,6 +340,29 @@ int sc_file_names(pool_t *pool, const char *path, char ***names, size_t *n,
 
 /* ---- building ---- */
 
+static int by_name(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ERR_USAGE when two output columns have one name: sorted, in n log n, as
+   a header may have a hundred thousand of them. */
+static int unique_names(pool_t *pool, const struct sc_schema *s, char *err, size_t errn) {
+    if (s->ncols < 2)
+        return ERR_OK;
+    const char **v = pool_alloc(pool, s->ncols * sizeof *v);
+    if (!v)
+        return ERR_NOMEM;
+    for (size_t c = 0; c < s->ncols; c++)
+        v[c] = s->cols[c].name;
+    qsort(v, s->ncols, sizeof *v, by_name);
+    int e = ERR_OK;
+    for (size_t c = 1; c < s->ncols && e == ERR_OK; c++)
+        if (!strcmp(v[c], v[c - 1]))
+            e = usage(err, errn, "two output columns are named \"%s\" (use --rename)", v[c]);
+    pool_free(pool, v);
+    return e;
+}
+
 int sc_create(pool_t *pool, const char *const *csv_names, size_t ncsv,
               const struct sc_args *a, struct sc_schema **out, char *err, size_t errn) {
     *out = NULL;
@@ -437,15 +460,10 @@ int sc_create(pool_t *pool, const char *const *csv_names, size_t ncsv,
             goto fail;
         }
     }
-    for (size_t c = 0; c < s->ncols; c++) {
-        for (size_t d = 0; d < c; d++)
-            if (!strcmp(s->cols[c].name, s->cols[d].name)) {
-                e = usage(err, errn, "two output columns are named \"%s\" (use --rename)",
-                          s->cols[c].name);
-                goto fail;
-            }
+    for (size_t c = 0; c < s->ncols; c++)
         s->any_rules |= s->cols[c].has_rules;
-    }
+    if ((e = unique_names(pool, s, err, errn)) != ERR_OK)
+        goto fail;
     *out = s;
     return ERR_OK;
 fail:

@@ -230,4 +230,11 @@ awk 'BEGIN { print "i,d,s,t"; for (i = 0; i < 30000; i++) printf "%d,%.3f,\"s,%d
 check_file "-d -j 4 gives the same CSV as -j 1" "$T/thr1.csv" "$T/thr4.csv"
 check "-d: rows" 30001 "$(wc -l < "$T/thr4.csv" | tr -d ' ')"
 
+# ---- no rows: only the header, whatever the number of columns ----
+awk 'BEGIN { for (i = 1; i <= 5000; i++) printf "%sc%d", (i > 1 ? "," : ""), i; print "" }' > "$T/wide.csv"
+"$BIN" -m 64M "$T/wide.csv" -o "$T/wide.parquet"
+run "$BIN" -d -m 8M "$T/wide.parquet"
+check "-d: 5000 columns and no rows at -m 8M: status" 0 "$status"
+check "-d: 5000 columns and no rows at -m 8M" "$(cat "$T/wide.csv")" "$out"
+
 finish

@@ -1,6 +1,8 @@
 // Row counts of csv2pq next to DuckDB's and Polars' for every corpus file.
 //
 // usage: node tests/corpus/compare.mjs CSV2PQ [--only-diff] [--tsv OUT.tsv] [NAME...]
+// (--only-diff: print only the files that are FAILS, DIFF or one by default,
+// or have a line in OPTIONS; --tsv: every file)
 //
 // Needs the readers that tests/interop installs:
 //   (cd tests/interop && npm install --no-audit --no-fund)
@@ -8,6 +10,8 @@
 // For each file of tests/corpus/files (or the NAMEs given):
 //   csv2pq   csv2pq FILE -o OUT with default options, then csv2pq -d --count
 //            OUT; or "exit S" (and the message) when the conversion fails.
+//   options  for a file that tests/corpus/OPTIONS names: the same with the
+//            options given there (csv2pq OPTIONS... FILE -o OUT).
 //   duckdb   CREATE TABLE AS SELECT * FROM read_csv(FILE) (all of DuckDB's
 //            detection: delimiter, quote, header, types), then count(*).
 //   polars   readCSV(FILE) with Polars' defaults (comma, header, inferred types).
@@ -19,8 +23,15 @@
 //   DIFF      csv2pq read it, with a row count no reader has
 //   unread    neither reader read it (csv2pq's outcome stands alone)
 // and tests/corpus/NOTES gives the reason for each known FAILS and DIFF
-// ("?" marks one without a note).  The goal the corpus serves: every file
-// that DuckDB or Polars can read converts with the same number of rows.
+// ("?" marks one without a note).  The same verdict with "+" appended
+// (same+, one+, FAILS+, DIFF+, unread+) judges csv2pq's count with OPTIONS.
+// The goal the corpus serves: every file that DuckDB or Polars can read
+// converts with the same number of rows; a file counts toward it when
+// csv2pq's count by default or with its OPTIONS is one a reader has, and
+// the last line says how many do, by default and only with OPTIONS.
+// --tsv writes the table: file, csv2pq, duckdb, polars, verdict, note, the
+// three errors, then options, csv2pq+ (the count with them), verdict+ and
+// csv2pq+_error (empty for a file without OPTIONS).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -104,6 +115,8 @@ for (const m of ['@duckdb/node-api', 'nodejs-polars']) {
 const all = names.length ? names : fs.readdirSync(filesDir).sort();
 const files = all.map((n) => path.join(filesDir, n));
 const notes = readNotes(path.join(here, 'NOTES'));
+const options = readNotes(path.join(here, 'OPTIONS'));  // NAME -> "OPTIONS<TAB>why"
+for (const [n, v] of options) options.set(n, v.split('\t')[0]);
 
 function readNotes(p) {
   const m = new Map();
@@ -116,21 +129,32 @@ function readNotes(p) {
   return m;
 }
 
-// csv2pq, file by file
+// OPTIONS's words, split by lib.sh's corpus_words (as corpus.sh splits them)
+function words(opts) {
+  const r = spawnSync('sh', ['-c', '. "$1" && corpus_words "$2"', 'sh', path.join(here, 'lib.sh'), opts],
+    { encoding: 'utf8' });
+  if (r.status !== 0) return null;
+  return r.stdout.split('\n').slice(0, -1);
+}
+
+// csv2pq, file by file: by default, and with the file's OPTIONS
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'csv2pq-compare-'));
-const mine = new Map();
-for (const f of files) {
+function convert(f, argv) {
   const out = path.join(work, 'out.parquet');
   fs.rmSync(out, { force: true });
-  const r = spawnSync(bin, [path.basename(f), '-o', out], { cwd: filesDir, timeout: 10000, encoding: 'latin1' });
-  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM') {
-    mine.set(f, { error: 'hang (10 s)' });
-  } else if (r.status !== 0) {
-    mine.set(f, { error: `exit ${r.status ?? r.signal}: ${firstLine(r.stderr).replace(/^csv2pq: [^:]*:/, '')}` });
-  } else {
-    const c = spawnSync(bin, ['-d', '--count', out], { timeout: 10000, encoding: 'utf8' });
-    mine.set(f, c.status === 0 ? { rows: Number(c.stdout.trim()) } : { error: `undecodable: ${firstLine(c.stderr)}` });
-  }
+  const r = spawnSync(bin, [...argv, path.basename(f), '-o', out], { cwd: filesDir, timeout: 10000, encoding: 'latin1' });
+  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGTERM') return { error: 'hang (10 s)' };
+  if (r.status !== 0) return { error: `exit ${r.status ?? r.signal}: ${firstLine(r.stderr).replace(/^csv2pq: [^:]*:/, '')}` };
+  const c = spawnSync(bin, ['-d', '--count', out], { timeout: 10000, encoding: 'utf8' });
+  return c.status === 0 ? { rows: Number(c.stdout.trim()) } : { error: `undecodable: ${firstLine(c.stderr)}` };
+}
+const mine = new Map(), mineOpts = new Map();
+for (const f of files) {
+  mine.set(f, convert(f, []));
+  const opts = options.get(path.basename(f));
+  if (opts === undefined) continue;
+  const argv = words(opts);
+  mineOpts.set(f, argv ? convert(f, argv) : { error: `OPTIONS ${opts}: unmatched quote` });
 }
 fs.rmSync(work, { recursive: true, force: true });
 
@@ -176,34 +200,56 @@ const [duck, polars] = await Promise.all([runEngine('duckdb'), runEngine('polars
 
 // the table
 const show = (r) => (r && 'rows' in r ? String(r.rows) : 'error');
+function judge(m, read) {
+  if (!read.length) return 'unread';
+  if (!('rows' in m)) return 'FAILS';
+  if (read.every((x) => x === m.rows)) return 'same';
+  if (read.includes(m.rows)) return 'one';
+  return 'DIFF';
+}
 const rowsOut = [];
-const counts = {};
+const counts = {}, countsOpts = {};
+let read = 0, goalDefault = 0, goalOpts = 0;
 for (const f of files) {
-  const n = path.basename(f), m = mine.get(f), d = duck.get(f), p = polars.get(f);
-  const read = [d, p].filter((r) => r && 'rows' in r).map((r) => r.rows);
-  let verdict;
-  if (!read.length) verdict = 'unread';
-  else if (!('rows' in m)) verdict = 'FAILS';
-  else if (read.every((x) => x === m.rows)) verdict = 'same';
-  else if (read.includes(m.rows)) verdict = 'one';
-  else verdict = 'DIFF';
+  const n = path.basename(f), m = mine.get(f), mo = mineOpts.get(f), d = duck.get(f), p = polars.get(f);
+  const counted = [d, p].filter((r) => r && 'rows' in r).map((r) => r.rows);
+  const verdict = judge(m, counted);
   counts[verdict] = (counts[verdict] ?? 0) + 1;
+  const verdictOpts = mo ? judge(mo, counted) + '+' : '';
+  if (mo) countsOpts[verdictOpts] = (countsOpts[verdictOpts] ?? 0) + 1;
+  if (counted.length) {
+    read++;
+    if (verdict === 'same' || verdict === 'one') goalDefault++;
+    else if (verdictOpts === 'same+' || verdictOpts === 'one+') goalOpts++;
+  }
   const note = notes.get(n) ?? (verdict === 'FAILS' || verdict === 'DIFF' ? '?' : '');
-  rowsOut.push({ n, mine: show(m), duck: show(d), polars: show(p), verdict, note, m, d, p });
+  rowsOut.push({ n, mine: show(m), duck: show(d), polars: show(p), verdict, note, m, d, p,
+    opts: options.get(n), mo, mineOpts: mo ? show(mo) : '', verdictOpts });
 }
 const width = Math.max(...rowsOut.map((r) => r.n.length));
-console.log(`${'file'.padEnd(width)}  ${'csv2pq'.padStart(8)}  ${'duckdb'.padStart(8)}  ${'polars'.padStart(8)}  verdict  note`);
+console.log(`${'file'.padEnd(width)}  ${'csv2pq'.padStart(8)}  ${'duckdb'.padStart(8)}  ${'polars'.padStart(8)}  verdict  ` +
+  `${'options'.padStart(8)}  verdict+  note`);
 for (const r of rowsOut) {
-  if (onlyDiff && !['FAILS', 'DIFF', 'one'].includes(r.verdict)) continue;
-  console.log(`${r.n.padEnd(width)}  ${r.mine.padStart(8)}  ${r.duck.padStart(8)}  ${r.polars.padStart(8)}  ${r.verdict.padEnd(7)}  ${r.note}`);
+  if (onlyDiff && !['FAILS', 'DIFF', 'one'].includes(r.verdict) && !r.mo) continue;
+  console.log(`${r.n.padEnd(width)}  ${r.mine.padStart(8)}  ${r.duck.padStart(8)}  ${r.polars.padStart(8)}  ${r.verdict.padEnd(7)}  ` +
+    `${r.mineOpts.padStart(8)}  ${r.verdictOpts.padEnd(8)}  ${r.note}`);
   if (r.verdict === 'FAILS' && r.m.error) console.log(`${''.padEnd(width)}    csv2pq: ${r.m.error.slice(0, 150)}`);
+  if (r.mo) {
+    console.log(`${''.padEnd(width)}    with options: ${r.opts}`);
+    if (r.mo.error) console.log(`${''.padEnd(width)}    csv2pq ${r.opts}: ${r.mo.error.slice(0, 150)}`);
+  }
 }
-console.log('compare: ' + Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', '));
+const list = (c) => Object.entries(c).map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
+console.log(`compare: by default ${list(counts)}; with OPTIONS (${mineOpts.size} files) ${list(countsOpts)}`);
+console.log(`compare: goal: ${goalDefault + goalOpts} of the ${read} files that DuckDB or Polars reads convert with a ` +
+  `row count a reader has (${goalDefault} by default, ${goalOpts} only with their OPTIONS; ${read - goalDefault - goalOpts} not)`);
 if (tsvOut) {
   const esc = (s) => String(s ?? '').replace(/[\t\n\r]/g, ' ');
-  const lines = ['file\tcsv2pq\tduckdb\tpolars\tverdict\tnote\tcsv2pq_error\tduckdb_error\tpolars_error'];
+  const lines = ['file\tcsv2pq\tduckdb\tpolars\tverdict\tnote\tcsv2pq_error\tduckdb_error\tpolars_error' +
+    '\toptions\tcsv2pq+\tverdict+\tcsv2pq+_error'];
   for (const r of rowsOut) {
-    lines.push([r.n, r.mine, r.duck, r.polars, r.verdict, r.note, r.m.error, r.d?.error, r.p?.error].map(esc).join('\t'));
+    lines.push([r.n, r.mine, r.duck, r.polars, r.verdict, r.note, r.m.error, r.d?.error, r.p?.error,
+      r.opts, r.mineOpts, r.verdictOpts, r.mo?.error].map(esc).join('\t'));
   }
   fs.writeFileSync(tsvOut, lines.join('\n') + '\n');
 }

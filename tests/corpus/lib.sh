@@ -1,9 +1,12 @@
-# Shared by make-manifest.sh and tests/cli/corpus.sh (sourced, not run).
+# Shared by make-manifest.sh and tests/cli/corpus.sh (sourced, not run);
+# corpus_words is also what compare.mjs splits OPTIONS with.
 #
-# corpus_outcome BIN NAME WORK [SECONDS]
-#   Converts ./NAME (run from the directory holding it) with default options
-#   under a time limit (default 10 s) to WORK/out.parquet, stderr in
-#   WORK/err, and prints the outcome as MANIFEST writes it:
+# corpus_outcome BIN NAME WORK [SECONDS [OPTIONS]]
+#   Converts ./NAME (run from the directory holding it) under a time limit
+#   (default 10 s) to WORK/out.parquet, stderr in WORK/err, with default
+#   options or, given OPTIONS (one string, as the OPTIONS file holds it, split
+#   by corpus_words), as `csv2pq OPTIONS... NAME -o WORK/out.parquet`.
+#   Prints the outcome as MANIFEST writes it:
 #     rows=N              converted, and csv2pq -d reads N rows back
 #     fail=S<TAB>PREFIX   exit status S (1, 2 or 3); PREFIX is the first line of
 #                         stderr up to the place it names: "csv2pq: NAME:12:3:"
@@ -11,16 +14,46 @@
 #     signal=N            killed by signal N (a bug)
 #     status=S            any other exit status (a bug)
 #     undecodable=S       converted, but csv2pq -d exits S on the result (a bug)
-#   Sets $status to csv2pq's exit status.
+#   Sets $status to csv2pq's exit status (2 when OPTIONS cannot be split:
+#   the outcome is then "fail=2<TAB>corpus: OPTIONS ...").
+#
+# corpus_words OPTIONS
+#   Prints the words of OPTIONS one a line, split as xargs(1) splits its
+#   input: at blanks, except inside '...' or "..." (taken literally, no
+#   backslash escapes inside), or after a backslash; nothing is expanded or
+#   run.  So --quote "'" and --comment ';' and --delimiter '\t' each give two
+#   words, and --comment '' gives an empty word.  Fails on an unmatched quote.
+#
+# corpus_options FILE NAME
+#   Prints the OPTIONS field of each line of FILE (the OPTIONS file:
+#   NAME<TAB>OPTIONS<TAB>why) that is about NAME, one a line.
 #
 # corpus_make_big DIR
 #   Writes the multi-MiB cases (too big to commit) into DIR; their names
 #   start with "big-".
 
+corpus_words() {
+    [ -n "$1" ] || return 0
+    printf '%s\n' "$1" | xargs -r printf '%s\n' 2> /dev/null
+}
+
+corpus_options() {
+    awk -F '\t' -v n="$2" '!/^#/ && $1 == n { print $2 }' "$1"
+}
+
 corpus_outcome() {
-    _bin=$1 _name=$2 _work=$3 _secs=${4:-10}
+    _bin=$1 _name=$2 _work=$3 _secs=${4:-10} _opts=${5:-}
     rm -f "$_work/out.parquet"
-    timeout "$_secs" "$_bin" "$_name" -o "$_work/out.parquet" 2> "$_work/err"
+    set --    # this function's own positional parameters: the options' words
+    if ! corpus_words "$_opts" > "$_work/words"; then
+        status=2
+        printf 'fail=2\tcorpus: OPTIONS %s: unmatched quote\n' "$_opts"
+        return
+    fi
+    while IFS= read -r _w; do
+        set -- "$@" "$_w"
+    done < "$_work/words"
+    timeout "$_secs" "$_bin" "$@" "$_name" -o "$_work/out.parquet" < /dev/null 2> "$_work/err"
     status=$?
     if [ "$status" -eq 124 ]; then
         echo hang
