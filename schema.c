@@ -205,8 +205,15 @@ static int set_rule(pool_t *pool, struct sc_column *col, const char *tok, size_t
                  "maxlen=, pattern=)", where, (int)kn, tok);
 }
 
-static int read_schema_file(pool_t *pool, struct sc_schema *s, const char *const *csv_names,
-                            size_t ncsv, const char *path, char *err, size_t errn) {
+/* One line of a schema file, its first token (the column name) in tok
+   and the rest after the cursor; returns ERR_OK or stops the walk. */
+typedef int (*schema_line_fn)(void *ctx, const char *where, char *tok, size_t n,
+                              struct cursor *c, char *err, size_t errn);
+
+/* Call fn for each line of the schema file that names a column (blank and
+   comment lines skipped), with "PATH:LINE" as where. */
+static int schema_lines(pool_t *pool, const char *path, schema_line_fn fn, void *ctx,
+                        char *err, size_t errn) {
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errn, "%s: %s", path, strerror(errno));
@@ -228,46 +235,10 @@ static int read_schema_file(pool_t *pool, struct sc_schema *s, const char *const
         long n = token(&c, tok, LINE_MAX_, 0);
         if (n == -1)
             continue;
-        if (n == -2) {
+        if (n == -2)
             e = usage(err, errn, "%s: unterminated quote", where);
-            break;
-        }
-        long k = find(s, csv_names, ncsv, tok, (size_t)n);
-        if (k < 0) {
-            e = no_column(err, errn, where, tok, (size_t)n, k);
-            break;
-        }
-        struct sc_column *col = &s->cols[k];
-        n = token(&c, tok, LINE_MAX_, 0);
-        if (n < 0) {
-            e = usage(err, errn, "%s: column \"%s\" needs a type", where, col->name);
-            break;
-        }
-        if (strcmp(tok, "auto") == 0) {
-            col->given = 0;
-        } else if (ty_spec_parse(tok, &col->spec)) {
-            col->given = 1;
-        } else {
-            e = usage(err, errn, "%s: unknown type \"%s\"", where, tok);
-            break;
-        }
-        while (e == ERR_OK && (n = token(&c, tok, LINE_MAX_, 1)) != -1) {
-            if (n == -2) {
-                e = usage(err, errn, "%s: unterminated quote", where);
-                break;
-            }
-            if (!strcmp(tok, "not")) {
-                n = token(&c, tok, LINE_MAX_, 1);
-                if (n < 0 || strcmp(tok, "null")) {
-                    e = usage(err, errn, "%s: \"not\" must be followed by \"null\"", where);
-                    break;
-                }
-                col->rules.not_null = 1;
-                col->has_rules = 1;
-                continue;
-            }
-            e = set_rule(pool, col, tok, (size_t)n, err, errn, where);
-        }
+        else
+            e = fn(ctx, where, tok, (size_t)n, &c, err, errn);
     }
     if (e == ERR_OK && ferror(f)) {
         snprintf(err, errn, "%s: read error: %s", path, strerror(errno));
@@ -279,63 +250,93 @@ static int read_schema_file(pool_t *pool, struct sc_schema *s, const char *const
     return e;
 }
 
+struct read_ctx {
+    pool_t *pool;
+    struct sc_schema *s;
+    const char *const *csv_names;
+    size_t ncsv;
+};
+
+/* A schema file line: the column's type and rules. */
+static int read_line(void *ctx, const char *where, char *tok, size_t n0, struct cursor *c,
+                     char *err, size_t errn) {
+    struct read_ctx *x = ctx;
+    long k = find(x->s, x->csv_names, x->ncsv, tok, n0);
+    if (k < 0)
+        return no_column(err, errn, where, tok, n0, k);
+    struct sc_column *col = &x->s->cols[k];
+    long n = token(c, tok, LINE_MAX_, 0);
+    if (n < 0)
+        return usage(err, errn, "%s: column \"%s\" needs a type", where, col->name);
+    if (strcmp(tok, "auto") == 0)
+        col->given = 0;
+    else if (ty_spec_parse(tok, &col->spec))
+        col->given = 1;
+    else
+        return usage(err, errn, "%s: unknown type \"%s\"", where, tok);
+    int e = ERR_OK;
+    while (e == ERR_OK && (n = token(c, tok, LINE_MAX_, 1)) != -1) {
+        if (n == -2)
+            return usage(err, errn, "%s: unterminated quote", where);
+        if (!strcmp(tok, "not")) {
+            n = token(c, tok, LINE_MAX_, 1);
+            if (n < 0 || strcmp(tok, "null"))
+                return usage(err, errn, "%s: \"not\" must be followed by \"null\"", where);
+            col->rules.not_null = 1;
+            col->has_rules = 1;
+            continue;
+        }
+        e = set_rule(x->pool, col, tok, (size_t)n, err, errn, where);
+    }
+    return e;
+}
+
+static int read_schema_file(pool_t *pool, struct sc_schema *s, const char *const *csv_names,
+                            size_t ncsv, const char *path, char *err, size_t errn) {
+    struct read_ctx x = { pool, s, csv_names, ncsv };
+    return schema_lines(pool, path, read_line, &x, err, errn);
+}
+
+struct names_ctx {
+    pool_t *pool;
+    char **v;
+    size_t n, cap;
+};
+
+/* A schema file line: its column name kept. */
+static int name_line(void *ctx, const char *where, char *tok, size_t n, struct cursor *c,
+                     char *err, size_t errn) {
+    (void)where, (void)c, (void)err, (void)errn;
+    struct names_ctx *x = ctx;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 16;
+        char **w = pool_realloc(x->pool, x->v, cap * sizeof *w);
+        if (!w)
+            return ERR_NOMEM;
+        x->v = w;
+        x->cap = cap;
+    }
+    if (!(x->v[x->n] = pool_alloc(x->pool, n + 1)))
+        return ERR_NOMEM;
+    memcpy(x->v[x->n++], tok, n + 1);
+    return ERR_OK;
+}
+
 int sc_file_names(pool_t *pool, const char *path, char ***names, size_t *n,
                   char *err, size_t errn) {
-    *names = NULL;
-    *n = 0;
     err[0] = 0;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errn, "%s: %s", path, strerror(errno));
-        return ERR_IO;
-    }
-    char *line = pool_alloc(pool, LINE_MAX_), *tok = pool_alloc(pool, LINE_MAX_);
-    char **v = NULL;
-    size_t cap = 0;
-    int e = line && tok ? ERR_OK : ERR_NOMEM;
-    for (long lineno = 1; e == ERR_OK && fgets(line, LINE_MAX_, f); lineno++) {
-        size_t len = strlen(line);
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = 0;
-        struct cursor c = { line, line + len };
-        long k = token(&c, tok, LINE_MAX_, 0);
-        if (k == -1)
-            continue;
-        if (k == -2) {
-            e = usage(err, errn, "%s:%ld: unterminated quote", path, lineno);
-            break;
-        }
-        if (*n == cap) {
-            char **w = pool_realloc(pool, v, (cap = cap ? 2 * cap : 16) * sizeof *v);
-            if (!w) {
-                e = ERR_NOMEM;
-                break;
-            }
-            v = w;
-        }
-        if (!(v[*n] = pool_alloc(pool, (size_t)k + 1))) {
-            e = ERR_NOMEM;
-            break;
-        }
-        memcpy(v[*n], tok, (size_t)k + 1);
-        ++*n;
-    }
-    if (e == ERR_OK && ferror(f)) {
-        snprintf(err, errn, "%s: read error: %s", path, strerror(errno));
-        e = ERR_IO;
-    }
-    fclose(f);
-    pool_free(pool, line);
-    pool_free(pool, tok);
+    struct names_ctx x = { pool, NULL, 0, 0 };
+    int e = schema_lines(pool, path, name_line, &x, err, errn);
     if (e != ERR_OK) {
-        for (size_t i = 0; i < *n; i++)
-            pool_free(pool, v[i]);
-        pool_free(pool, v);
-        *n = 0;
-        return e;
+        for (size_t i = 0; i < x.n; i++)
+            pool_free(pool, x.v[i]);
+        pool_free(pool, x.v);
+        x.v = NULL;
+        x.n = 0;
     }
-    *names = v;
-    return ERR_OK;
+    *names = x.v;
+    *n = x.n;
+    return e;
 }
 
 /* ---- building ---- */

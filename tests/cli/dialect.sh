@@ -193,6 +193,7 @@ check "--quote '': status" 0 "$status"
 check "--quote '': quotes are text" "h,w${nl}1,\"5'10\"\"\"${nl}2,\"\"\"6\"${nl}3,\"x\"\"\"\"y\"" "$("$BIN" -d "$T/noq.parquet")"
 "$BIN" --quote '' < "$T/noq.csv" > "$T/noq.pipe.parquet"
 cmp -s "$T/noq.parquet" "$T/noq.pipe.parquet" && pass || fail "--quote '': pipe and file differ"
+keep "no quoting" "$T/noq.csv" "$T/noq.parquet" --delimiter , --header --quote ''
 printf 'a;b\n"x;y";1\n' > "$T/noq2.csv"
 run "$BIN" --quote '' "$T/noq2.csv" -o "$T/noq2.parquet"
 check "--quote '': a quoted delimiter splits" "csv2pq: $T/noq2.csv:2:3: expected 2 fields, found 3; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$err"
@@ -206,6 +207,7 @@ check "one column holding commas: detected" "amount${nl}\"1,000\"${nl}2${nl}\"3,
 printf 'a,b\n1,2\n' > "$T/nod2.csv"
 run "$BIN" --delimiter '' "$T/nod2.csv" -o "$T/nod2.parquet"
 check "--delimiter '': one column" "\"a,b\"${nl}\"1,2\"" "$("$BIN" -d "$T/nod2.parquet")"
+keep "no delimiter" "$T/nod2.csv" "$T/nod2.parquet" --delimiter '' --header
 run "$BIN" -d --delimiter '' "$T/nod2.parquet"
 check "--delimiter '' with -d" "csv2pq: --delimiter '' (none) is for reading CSV; with -d give one" "$err"
 
@@ -216,6 +218,8 @@ check "one column: a blank line is NULL, trailing ones are dropped" "x${nl}1${nl
 check "one column: NULL, not an empty string" "1" "$("$BIN" -d --meta "$T/one.parquet" | sed -n 's/.*null_count: *//p' | head -n 1)"
 printf 'x\n1\n\n2\n\n\n' | "$BIN" > "$T/one.pipe.parquet"
 cmp -s "$T/one.parquet" "$T/one.pipe.parquet" && pass || fail "one column: pipe and file differ"
+printf 'x\n1\n\n2\n' > "$T/one-kept.csv"
+keep "one column with a NULL line" "$T/one-kept.csv" "$T/one.parquet" --delimiter , --header
 
 # ---- an all-empty first row is a header ----
 printf ',,\n1,x,y\n2,z,w\n' > "$T/eh.csv"

@@ -7,7 +7,7 @@
 //   so a pair can be described by the command line that made it:
 //     --no-header      the CSV has no header line
 //     --delimiter C    field delimiter (default ,)
-//     --quote C        quote character (default ")
+//     --quote C        quote character (default "); '' none
 //     --null STR       an unquoted STR is NULL too (repeatable; an unquoted
 //                      empty field is always NULL, a quoted one never)
 //   Without --delimiter, --quote or --no-header DuckDB detects them, as
@@ -156,8 +156,11 @@ function takeOption(words, i, opts) {
   switch (name) {
     case '--no-header': opts.header = false; break;
     case '--header': opts.header = true; break;
-    case '--delimiter': opts.delimiter = oneChar(name, value); break;
-    case '--quote': opts.quote = oneChar(name, value); break;
+    case '--delimiter':                  // '' (one column): no read_csv equivalent
+      if (value === '') opts.compareCsv = false;
+      else opts.delimiter = oneChar(name, value);
+      break;
+    case '--quote': opts.quote = value === '' ? '' : oneChar(name, value); break;
     case '--null': opts.nulls.push(value); break;
     case '--expect-types': opts.expectTypes = value.split(',').map((t) => t.trim()); break;
     case '--stat-bytes':
