@@ -472,6 +472,8 @@ struct enc_dict {
     size_t arena_len, arena_cap;    /* bytes */
     uint32_t *off;              /* ENC_DICT_BYTES: arena offset of value i's length prefix */
     size_t off_cap;             /* entries */
+    int moved;                  /* the table grew since the last reset: values left
+                                   the slots their probes reached when they went in */
 };
 
 #define HASH_MUL 0x9e3779b97f4a7c15u
@@ -543,6 +545,7 @@ static int dict_set_cap(struct enc_dict *d, size_t cap) {
     d->slot = s;
     d->cap = cap;
     d->shift = 64 - lg;
+    d->moved |= d->count > 0;
     for (size_t i = 0; i < oldcap; i++) {
         if (old[i].index1 == 0)
             continue;
@@ -676,6 +679,119 @@ int enc_dict_insert(struct enc_dict *d, const void *value, size_t n, uint32_t *i
     return dict_add(d, pos, key, value, n, index);
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+#  define ENC_PREFETCH(p) __builtin_prefetch(p)
+#else
+#  define ENC_PREFETCH(p) ((void)(p))
+#endif
+
+/* How far ahead of the value being inserted the slot of a later one (fixed
+   widths: a large dictionary's table does not fit the cache) or its bytes
+   (byte arrays, which lie apart in the caller's buffer) are fetched into
+   the cache. */
+#define DICT_AHEAD 16
+
+/* The key of the fixed-width value at p (width 4 or 8, a constant). */
+ENC_INLINE uint64_t fixed_key(const uint8_t *p, const int width) {
+    return width == 8 ? enc_load_u64le(p) : enc_load_u32le(p);
+}
+
+/* enc_dict_insert_fixed for widths 4 and 8, the width a constant. */
+ENC_INLINE int insert_fixed(struct enc_dict *d, const uint8_t *v, size_t n, size_t max_plain,
+                            size_t max_count, uint32_t *idx, size_t *done, const int width) {
+    size_t i = 0;
+    int e = ERR_OK;
+    for (; i < n; i++) {
+        if (d->arena_len + 4 + (size_t)width > max_plain || d->count >= max_count)
+            break;
+        if (i + DICT_AHEAD < n)
+            ENC_PREFETCH(&d->slot[slot_of(d, fixed_key(v + (i + DICT_AHEAD) * width, width))]);
+        uint64_t key = fixed_key(v + i * width, width);
+        const struct dict_slot *s = d->slot;
+        const size_t mask = d->cap - 1;
+        size_t pos = slot_of(d, key);
+        while (s[pos].index1 && s[pos].key != key)
+            pos = (pos + 1) & mask;
+        if (s[pos].index1) {
+            idx[i] = s[pos].index1 - 1;
+        } else if (d->arena_len + width <= d->arena_cap && (d->count + 1) * 2 <= d->cap &&
+                   d->count < UINT32_MAX - 1) {
+            /* dict_add without growing: room in the arena and the table */
+            memcpy(d->arena + d->arena_len, v + i * width, (size_t)width);
+            d->slot[pos].key = key;
+            d->slot[pos].off = (uint32_t)d->arena_len;
+            d->arena_len += (size_t)width;
+            d->slot[pos].index1 = (uint32_t)++d->count;
+            idx[i] = (uint32_t)(d->count - 1);
+        } else if ((e = dict_add(d, pos, key, v + i * width, (size_t)width, &idx[i])) != ERR_OK) {
+            break;
+        }
+    }
+    *done = i;
+    return e;
+}
+
+int enc_dict_insert_fixed(struct enc_dict *d, const uint8_t *v, size_t n, size_t max_plain,
+                          size_t max_count, uint32_t *idx, size_t *done) {
+    *done = 0;
+    RETURN_ERROR_IF(d->width == 0, ERR_INTERNAL);
+    if (d->width == 8)
+        return insert_fixed(d, v, n, max_plain, max_count, idx, done, 8);
+    if (d->width == 4)
+        return insert_fixed(d, v, n, max_plain, max_count, idx, done, 4);
+    size_t w = (size_t)d->width, i = 0;
+    int e = ERR_OK;
+    for (; i < n; i++) {
+        if (d->arena_len + 4 + w > max_plain || d->count >= max_count)
+            break;
+        if ((e = enc_dict_insert(d, v + i * w, w, &idx[i])) != ERR_OK)
+            break;
+    }
+    *done = i;
+    return e;
+}
+
+int enc_dict_insert_spans(struct enc_dict *d, const uint8_t *base, const struct enc_span *sp,
+                          size_t n, size_t max_plain, size_t max_count, uint32_t *idx,
+                          size_t *done) {
+    *done = 0;
+    RETURN_ERROR_IF(d->width != 0, ERR_INTERNAL);
+    size_t i = 0;
+    int e = ERR_OK;
+    for (; i < n; i++) {
+        if (i + DICT_AHEAD < n)
+            ENC_PREFETCH(base + sp[i + DICT_AHEAD].off);
+        const uint8_t *value = base + sp[i].off;
+        size_t len = sp[i].len;
+        if (d->arena_len + 4 + len > max_plain || d->count >= max_count)
+            break;
+        if (len > UINT32_MAX - 4) {
+            e = ERR_TOOBIG;
+            break;
+        }
+        uint64_t key = hash_bytes(value, len);
+        const struct dict_slot *s = d->slot;
+        const size_t mask = d->cap - 1;
+        size_t pos = slot_of(d, key);
+        for (; s[pos].index1; pos = (pos + 1) & mask) {
+            const uint8_t *a = d->arena + s[pos].off;
+            if (s[pos].key == key && enc_load_u32le(a) == len && memcmp(a + 4, value, len) == 0)
+                break;
+        }
+        if (s[pos].index1) {
+            idx[i] = s[pos].index1 - 1;
+        } else if ((e = dict_add(d, pos, key, value, len, &idx[i])) != ERR_OK) {
+            break;
+        }
+    }
+    *done = i;
+    return e;
+}
+
+const uint8_t *enc_dict_fixed_values(const struct enc_dict *d) {
+    return d->width ? d->arena : NULL;
+}
+
 size_t enc_dict_count(const struct enc_dict *d) {
     return d->count;
 }
@@ -703,8 +819,31 @@ const uint8_t *enc_dict_value(const struct enc_dict *d, uint32_t i, size_t *n) {
     return a + 4;
 }
 
+/* The key value i was inserted with. */
+static uint64_t key_of(const struct enc_dict *d, size_t i) {
+    size_t n;
+    const uint8_t *v = enc_dict_value(d, (uint32_t)i, &n);
+    if (d->width == 8 || d->width == 4)
+        return d->width == 8 ? enc_load_u64le(v) : enc_load_u32le(v);
+    return d->width && d->width <= 8 ? load_key(v, d->width) : hash_bytes(v, n);
+}
+
 void enc_dict_reset(struct enc_dict *d) {
-    memset(d->slot, 0, d->cap * sizeof *d->slot);
+    if (!d->moved && d->count * 32 < d->cap) {
+        /* A few values in a large table: empty their slots, the last
+           inserted first, so that each is where its probe reached when it
+           went in, past slots of earlier values only. */
+        const size_t mask = d->cap - 1;
+        for (size_t i = d->count; i-- > 0;) {
+            size_t pos = slot_of(d, key_of(d, i));
+            while (d->slot[pos].index1 != i + 1)
+                pos = (pos + 1) & mask;
+            d->slot[pos].index1 = 0;
+        }
+    } else {
+        memset(d->slot, 0, d->cap * sizeof *d->slot);
+    }
+    d->moved = 0;
     d->count = 0;
     d->arena_len = 0;
 }

@@ -98,6 +98,24 @@ struct enc_dict *enc_dict_create(pool_t *pool, int kind, size_t hint);
    values already in it are still found. */
 int enc_dict_insert(struct enc_dict *d, const void *value, size_t n, uint32_t *index);
 
+/* Where a byte array lies in a caller's buffer. */
+struct enc_span { uint32_t off, len; };
+
+/* Find or insert n values one after another, as enc_dict_insert does, value
+   i's index into idx[i]; fixed kinds read n values of the kind's width laid
+   end to end at v, ENC_DICT_BYTES the byte arrays base + s[i].  Before each
+   value (a repeat included) the limits are checked: the dictionary stops
+   taking values once its PLAIN size + 4 + the value's length would pass
+   max_plain, or it holds max_count values.  *done receives the values
+   taken (n when no limit was reached).  Errors as enc_dict_insert's
+   (ERR_INTERNAL for the wrong kind), with *done the values taken before
+   the one that failed. */
+int enc_dict_insert_fixed(struct enc_dict *d, const uint8_t *v, size_t n, size_t max_plain,
+                          size_t max_count, uint32_t *idx, size_t *done);
+int enc_dict_insert_spans(struct enc_dict *d, const uint8_t *base, const struct enc_span *s,
+                          size_t n, size_t max_plain, size_t max_count, uint32_t *idx,
+                          size_t *done);
+
 /* Distinct values so far, and the size of their PLAIN encoding (byte arrays
    with their 4-byte length prefixes). */
 size_t enc_dict_count(const struct enc_dict *d);
@@ -110,6 +128,11 @@ void enc_dict_write_plain(const struct enc_dict *d, uint8_t *out);
 /* The i-th value (index order): pointer and length, valid until the next
    insert or free. */
 const uint8_t *enc_dict_value(const struct enc_dict *d, uint32_t i, size_t *n);
+
+/* Fixed kinds: the values end to end in index order (enc_dict_count() of
+   them, the PLAIN encoding), valid until the next insert or free; NULL for
+   ENC_DICT_BYTES. */
+const uint8_t *enc_dict_fixed_values(const struct enc_dict *d);
 
 /* Forget every value but keep the table's memory (for the next column chunk). */
 void enc_dict_reset(struct enc_dict *d);

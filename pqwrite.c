@@ -15,12 +15,17 @@
 #include "thrift_compact.h"
 #include "types.h"
 
+#if defined(__GNUC__) || defined(__clang__)
+#  define PQW_INLINE static inline __attribute__((always_inline))
+#  define PQW_PREFETCH(p) __builtin_prefetch(p)
+#else
+#  define PQW_INLINE static inline
+#  define PQW_PREFETCH(p) ((void)(p))
+#endif
+
 #define OUT_BUF   (256u << 10)       /* output buffer, bytes */
 #define PAGE_ROWS 65536              /* rows per data page at most */
 #define STAT_MAX  64                 /* bytes of a string statistic */
-
-/* A string value: where its bytes lie in the batch's text. */
-struct str_ref { uint32_t off, len; };
 
 /* How a column's values are held in encoder.vals and written. */
 enum repr {
@@ -28,7 +33,8 @@ enum repr {
     R_I32, R_U32, R_F32,             /* 4 bytes: int32_t, uint32_t, float; INT32 or FLOAT */
     R_I64, R_U64, R_F64,             /* 8 bytes: int64_t, uint64_t, double; INT64 or DOUBLE */
     R_FLBA,                          /* width bytes, big-endian two's complement (decimals) */
-    R_BYTES                          /* struct str_ref into the batch text; BYTE_ARRAY */
+    R_BYTES                          /* struct enc_span: where the value lies in the
+                                        batch text; BYTE_ARRAY */
 };
 
 struct layout {
@@ -73,8 +79,8 @@ static struct layout layout_of(const struct ty_spec *sp) {
         else if (sp->precision > 18)
             l = (struct layout){ R_FLBA, PQ_FIXED_LEN_BYTE_ARRAY, decimal_bytes(sp->precision), 0 };
         break;
-    case TY_STRING: l = (struct layout){ R_BYTES, PQ_BYTE_ARRAY, sizeof(struct str_ref), 1 }; break;
-    case TY_BINARY: l = (struct layout){ R_BYTES, PQ_BYTE_ARRAY, sizeof(struct str_ref), 0 }; break;
+    case TY_STRING: l = (struct layout){ R_BYTES, PQ_BYTE_ARRAY, sizeof(struct enc_span), 1 }; break;
+    case TY_BINARY: l = (struct layout){ R_BYTES, PQ_BYTE_ARRAY, sizeof(struct enc_span), 0 }; break;
     default: break;                  /* int64, timestamps, time(us|ns), decimal(10..18) */
     }
     return l;
@@ -86,7 +92,7 @@ struct stats {
     int has;                         /* min and max are set */
     union {
         int64_t i; uint64_t u; double d;
-        struct str_ref s;
+        struct enc_span s;
         size_t at;                   /* R_FLBA: index of the value in vals */
     } min, max;
 };
@@ -448,9 +454,26 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
 
 /* ---- values ---- */
 
-static int str_cmp(const uint8_t *text, struct str_ref a, struct str_ref b) {
+/* Eight bytes at p as a big-endian number: compares as memcmp would. */
+PQW_INLINE uint64_t load_be64(const uint8_t *p) {
+    return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+           (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+           (uint64_t)p[6] << 8 | p[7];
+}
+
+/* Byte order of two byte arrays of the batch text, the shorter first on a
+   common prefix; the first eight bytes decide most without memcmp. */
+PQW_INLINE int str_cmp(const uint8_t *text, struct enc_span a, struct enc_span b) {
+    const uint8_t *p = text + a.off, *q = text + b.off;
     size_t n = a.len < b.len ? a.len : b.len;
-    int c = memcmp(text + a.off, text + b.off, n);
+    if (n >= 8) {
+        uint64_t x = load_be64(p), y = load_be64(q);
+        if (x != y)
+            return x < y ? -1 : 1;
+    } else if (n && p[0] != q[0]) {
+        return p[0] < q[0] ? -1 : 1;
+    }
+    int c = memcmp(p, q, n);
     return c ? c : (a.len > b.len) - (a.len < b.len);
 }
 
@@ -481,7 +504,7 @@ static void stats_add(struct stats *st, const struct layout *l, const void *vals
         break;
     }
     case R_BYTES: {
-        struct str_ref s = ((const struct str_ref *)vals)[i];
+        struct enc_span s = ((const struct enc_span *)vals)[i];
         if (!st->has || str_cmp(text, s, st->min.s) < 0) st->min.s = s;
         if (!st->has || str_cmp(text, s, st->max.s) > 0) st->max.s = s;
         break;
@@ -506,6 +529,129 @@ static void stats_add(struct stats *st, const struct layout *l, const void *vals
         if (!st->has || v > st->max.i) st->max.i = v;
         break;
     }
+    }
+    st->has = 1;
+}
+
+/* The smallest and largest of the integers [v0, v1) (v0 < v1) of a
+   representation, repr a constant. */
+PQW_INLINE void int_range(const void *vals, size_t v0, size_t v1, int64_t *lo, int64_t *hi,
+                          const int repr) {
+    int64_t mn = INT64_MAX, mx = INT64_MIN;
+    for (size_t i = v0; i < v1; i++) {
+        int64_t v = repr == R_BOOL ? ((const uint8_t *)vals)[i] :
+                    repr == R_I32 ? ((const int32_t *)vals)[i] : ((const int64_t *)vals)[i];
+        mn = v < mn ? v : mn;
+        mx = v > mx ? v : mx;
+    }
+    *lo = mn;
+    *hi = mx;
+}
+
+PQW_INLINE void uint_range(const void *vals, size_t v0, size_t v1, uint64_t *lo, uint64_t *hi,
+                           const int repr) {
+    uint64_t mn = UINT64_MAX, mx = 0;
+    for (size_t i = v0; i < v1; i++) {
+        uint64_t v = repr == R_U32 ? ((const uint32_t *)vals)[i] : ((const uint64_t *)vals)[i];
+        mn = v < mn ? v : mn;
+        mx = v > mx ? v : mx;
+    }
+    *lo = mn;
+    *hi = mx;
+}
+
+/* The smallest and largest of the floating values [v0, v1) that are not
+   NaN, and how many are; 0 when all are NaN. */
+PQW_INLINE size_t float_range(const void *vals, size_t v0, size_t v1, double *lo, double *hi,
+                              const int repr) {
+    double mn = INFINITY, mx = -INFINITY;
+    size_t nans = 0;
+    for (size_t i = v0; i < v1; i++) {
+        double d = repr == R_F32 ? ((const float *)vals)[i] : ((const double *)vals)[i];
+        if (isnan(d)) {
+            nans++;
+            continue;
+        }
+        mn = d < mn ? d : mn;
+        mx = d > mx ? d : mx;
+    }
+    *lo = mn;
+    *hi = mx;
+    return nans;
+}
+
+/* Byte arrays ahead of the one being compared whose text is fetched into
+   the cache: a column's values lie a row of the batch text apart. */
+#define STATS_AHEAD 8
+
+/* Fold values [v0, v1) into st: what stats_add gives one value at a time
+   (min and max are the same values; for floating types a zero bound is
+   -0 as a minimum and +0 as a maximum either way). */
+static void stats_add_range(struct stats *st, const struct layout *l, const void *vals,
+                            size_t v0, size_t v1, const uint8_t *text) {
+    if (v0 >= v1)
+        return;
+    switch (l->repr) {
+    case R_BOOL: case R_I32: case R_I64: {
+        int64_t lo, hi;
+        if (l->repr == R_I64)
+            int_range(vals, v0, v1, &lo, &hi, R_I64);
+        else if (l->repr == R_I32)
+            int_range(vals, v0, v1, &lo, &hi, R_I32);
+        else
+            int_range(vals, v0, v1, &lo, &hi, R_BOOL);
+        if (!st->has || lo < st->min.i) st->min.i = lo;
+        if (!st->has || hi > st->max.i) st->max.i = hi;
+        break;
+    }
+    case R_U32: case R_U64: {
+        uint64_t lo, hi;
+        if (l->repr == R_U64)
+            uint_range(vals, v0, v1, &lo, &hi, R_U64);
+        else
+            uint_range(vals, v0, v1, &lo, &hi, R_U32);
+        if (!st->has || lo < st->min.u) st->min.u = lo;
+        if (!st->has || hi > st->max.u) st->max.u = hi;
+        break;
+    }
+    case R_F32: case R_F64: {
+        double lo, hi;
+        size_t nans = l->repr == R_F64 ? float_range(vals, v0, v1, &lo, &hi, R_F64)
+                                       : float_range(vals, v0, v1, &lo, &hi, R_F32);
+        st->nans += (int64_t)nans;
+        if (nans == v1 - v0)
+            return;
+        if (lo == 0)
+            lo = -0.0;
+        if (hi == 0)
+            hi = 0.0;
+        if (!st->has || lo < st->min.d) st->min.d = lo;
+        if (!st->has || hi > st->max.d) st->max.d = hi;
+        break;
+    }
+    case R_BYTES: {
+        const struct enc_span *sv = vals;
+        size_t i = v0;
+        if (!st->has) {
+            st->min.s = st->max.s = sv[i++];
+        }
+        struct enc_span mn = st->min.s, mx = st->max.s;
+        for (; i < v1; i++) {        /* a new minimum is never a new maximum */
+            if (i + STATS_AHEAD < v1)
+                PQW_PREFETCH(text + sv[i + STATS_AHEAD].off);
+            if (str_cmp(text, sv[i], mn) < 0)
+                mn = sv[i];
+            else if (str_cmp(text, sv[i], mx) > 0)
+                mx = sv[i];
+        }
+        st->min.s = mn;
+        st->max.s = mx;
+        break;
+    }
+    default:
+        for (size_t i = v0; i < v1; i++)
+            stats_add(st, l, vals, i, text);
+        return;
     }
     st->has = 1;
 }
@@ -686,6 +832,107 @@ static void store_value(const struct layout *l, int type, const union ty_value *
     }
 }
 
+/* How convert_rows reads a column's values: the inferred types through
+   their own parsers (when no format changes how they read), byte arrays as
+   spans of the batch text, anything else through ty_parse_value. */
+enum conv {
+    C_BOOL, C_INT64, C_DOUBLE, C_DATE, C_TIMESTAMP, C_TIMESTAMP_UTC, C_STRING, C_BINARY, C_OTHER
+};
+
+/* Rows ahead of the one being converted whose field text is fetched into
+   the cache (their field ends twice as far ahead): a column's fields lie a
+   row of the batch apart, and each is found through its field end. */
+#define CONVERT_AHEAD 8
+
+/* A value the column's own parser refused, or one of a type without one:
+   ty_parse_value decides, as an explicit type may accept more.  1 when it
+   fits, with the value in slot k of vals. */
+static int convert_other(const struct pqw_writer *w, size_t c, const struct layout *l,
+                         const char *s, size_t n, void *vals, size_t k) {
+    const struct ty_spec *sp = &w->cols[c].spec;
+    union ty_value v;
+    if (!ty_parse_value(sp, &w->opt.format, s, n, &v))
+        return 0;
+    store_value(l, sp->type, &v, vals, k);
+    return 1;
+}
+
+static int type_error(const struct pqw_writer *w, const struct csv_batch *b, size_t r, size_t c,
+                      const char *s, size_t n, struct pqw_where *where) {
+    char name[48];
+    ty_spec_format(&w->cols[c].spec, name, sizeof name);
+    return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
+                     "column \"%s\" is %s, but this value is \"%.*s\"%s",
+                     w->cols[c].name, name, n > 40 ? 40 : (int)n, s, n > 40 ? "..." : "");
+}
+
+/* convert_column's loop, with conv a constant in each copy. */
+PQW_INLINE int convert_rows(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b,
+                            size_t c, const struct layout *l, size_t *nvals,
+                            struct pqw_where *where, const int conv) {
+    const size_t ncols = b->ncols, src = w->cols[c].source, nrows = b->nrows;
+    uint8_t *defs = x->defs;
+    void *vals = x->vals;
+    size_t k = 0;
+    for (size_t r = 0; r < nrows; r++) {
+        if (r + 2 * CONVERT_AHEAD < nrows)
+            PQW_PREFETCH(&b->fend[(r + 2 * CONVERT_AHEAD) * ncols + src]);
+        if (r + CONVERT_AHEAD < nrows)
+            PQW_PREFETCH(b->text + (b->fend[(r + CONVERT_AHEAD) * ncols + src - 1] & ~CSV_NULL_BIT));
+        const char *s;
+        size_t n;
+        if (csv_field(b, r * ncols + src, &s, &n)) {
+            defs[r] = 0;
+            continue;
+        }
+        defs[r] = 1;
+        int ok;
+        switch (conv) {
+        case C_BOOL: {
+            int v = 0;
+            ok = ty_parse_bool(s, n, &v);
+            ((uint8_t *)vals)[k] = (uint8_t)v;
+            break;
+        }
+        case C_INT64:
+            ok = ty_parse_int64(s, n, (int64_t *)vals + k);
+            break;
+        case C_DOUBLE:
+            ok = ty_parse_double(s, n, (double *)vals + k);
+            break;
+        case C_DATE:
+            ok = ty_parse_date(s, n, (int32_t *)vals + k);
+            break;
+        case C_TIMESTAMP:
+        case C_TIMESTAMP_UTC: {
+            int utc = 0;
+            ok = ty_parse_timestamp(s, n, (int64_t *)vals + k, &utc) &&
+                 utc == (conv == C_TIMESTAMP_UTC);
+            break;
+        }
+        case C_STRING:
+        case C_BINARY: {
+            if (conv == C_STRING && !ty_utf8_valid((const unsigned char *)s, n))
+                return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
+                                 "invalid UTF-8 in column \"%s\"", w->cols[c].name);
+            struct enc_span *ref = (struct enc_span *)vals + k;
+            ref->off = (uint32_t)((const unsigned char *)s - b->text);
+            ref->len = (uint32_t)n;
+            ok = 1;
+            break;
+        }
+        default:
+            ok = 0;
+            break;
+        }
+        if (!ok && !convert_other(w, c, l, s, n, vals, k))
+            return type_error(w, b, r, c, s, n, where);
+        k++;
+    }
+    *nvals = k;
+    return ERR_OK;
+}
+
 /* Convert column c of the batch to typed values: w->defs gets one level per
    row, w->vals the non-null values; *nvals their count.  The inferred
    types go through their own parsers first when no format changes how they
@@ -696,77 +943,36 @@ static int convert_column(struct pqw_writer *w, struct encoder *x, const struct 
     const struct ty_spec *sp = &w->cols[c].spec;
     const struct ty_format *f = &w->opt.format;
     const struct layout l = layout_of(sp);
-    const int type = sp->type;
-    const int fast = type == TY_BOOLEAN || type == TY_INT64 ||
-                     (type == TY_DOUBLE && !f->decimal_comma) ||
-                     (type == TY_DATE && !f->date_format) ||
-                     ((type == TY_TIMESTAMP || type == TY_TIMESTAMP_UTC) && sp->unit == TY_UNIT_US &&
-                      !f->date_format && !f->timestamp_format);
     if (reserve(w->pool, (void **)&x->defs, &x->defs_cap, b->nrows) ||
         reserve(w->pool, &x->vals, &x->vals_cap, b->nrows * l.width))
         return set_where(where, ERR_NOMEM, 0, (int64_t)c + 1,
                          "column \"%s\": a row group of %zu rows does not fit the memory budget",
                          w->cols[c].name, b->nrows);
-    size_t k = 0;
-    for (size_t r = 0; r < b->nrows; r++) {
-        const char *s;
-        size_t n;
-        if (csv_field(b, r * b->ncols + w->cols[c].source, &s, &n)) {
-            x->defs[r] = 0;
-            continue;
-        }
-        x->defs[r] = 1;
-        int ok = 0, utc = 0;
-        if (fast) {
-            switch (type) {
-            case TY_BOOLEAN: {
-                int v = 0;
-                ok = ty_parse_bool(s, n, &v);
-                ((uint8_t *)x->vals)[k] = (uint8_t)v;
-                break;
-            }
-            case TY_INT64:
-                ok = ty_parse_int64(s, n, (int64_t *)x->vals + k);
-                break;
-            case TY_DOUBLE:
-                ok = ty_parse_double(s, n, (double *)x->vals + k);
-                break;
-            case TY_DATE:
-                ok = ty_parse_date(s, n, (int32_t *)x->vals + k);
-                break;
-            default:
-                ok = ty_parse_timestamp(s, n, (int64_t *)x->vals + k, &utc) &&
-                     utc == (type == TY_TIMESTAMP_UTC);
-                break;
-            }
-        }
-        if (!ok) {
-            if (l.repr == R_BYTES) {
-                if (l.utf8 && !ty_utf8_valid((const unsigned char *)s, n))
-                    return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
-                                     "invalid UTF-8 in column \"%s\"", w->cols[c].name);
-                struct str_ref *ref = (struct str_ref *)x->vals + k;
-                ref->off = (uint32_t)((const unsigned char *)s - b->text);
-                ref->len = (uint32_t)n;
-                ok = 1;
-            } else {
-                union ty_value v;
-                if ((ok = ty_parse_value(sp, f, s, n, &v)))
-                    store_value(&l, type, &v, x->vals, k);
-            }
-        }
-        if (!ok) {
-            char name[48];
-            ty_spec_format(sp, name, sizeof name);
-            return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
-                             "column \"%s\" is %s, but this value is \"%.*s\"%s",
-                             w->cols[c].name, name, n > 40 ? 40 : (int)n, s,
-                             n > 40 ? "..." : "");
-        }
-        k++;
+    int conv = C_OTHER;
+    int us = sp->unit == TY_UNIT_US && !f->date_format && !f->timestamp_format;
+    switch (sp->type) {
+    case TY_BOOLEAN: conv = C_BOOL; break;
+    case TY_INT64: conv = C_INT64; break;
+    case TY_DOUBLE: conv = f->decimal_comma ? C_OTHER : C_DOUBLE; break;
+    case TY_DATE: conv = f->date_format ? C_OTHER : C_DATE; break;
+    case TY_TIMESTAMP: conv = us ? C_TIMESTAMP : C_OTHER; break;
+    case TY_TIMESTAMP_UTC: conv = us ? C_TIMESTAMP_UTC : C_OTHER; break;
+    default:
+        if (l.repr == R_BYTES)
+            conv = l.utf8 ? C_STRING : C_BINARY;
+        break;
     }
-    *nvals = k;
-    return ERR_OK;
+    switch (conv) {
+    case C_BOOL: return convert_rows(w, x, b, c, &l, nvals, where, C_BOOL);
+    case C_INT64: return convert_rows(w, x, b, c, &l, nvals, where, C_INT64);
+    case C_DOUBLE: return convert_rows(w, x, b, c, &l, nvals, where, C_DOUBLE);
+    case C_DATE: return convert_rows(w, x, b, c, &l, nvals, where, C_DATE);
+    case C_TIMESTAMP: return convert_rows(w, x, b, c, &l, nvals, where, C_TIMESTAMP);
+    case C_TIMESTAMP_UTC: return convert_rows(w, x, b, c, &l, nvals, where, C_TIMESTAMP_UTC);
+    case C_STRING: return convert_rows(w, x, b, c, &l, nvals, where, C_STRING);
+    case C_BINARY: return convert_rows(w, x, b, c, &l, nvals, where, C_BINARY);
+    default: return convert_rows(w, x, b, c, &l, nvals, where, C_OTHER);
+    }
 }
 
 /* PLAIN bytes of values [v0, v1). */
@@ -775,7 +981,7 @@ static size_t plain_size(const struct encoder *x, const struct layout *l, size_t
     case R_BOOL: return (v1 - v0 + 7) / 8;
     case R_BYTES: {
         size_t n = 0;
-        const struct str_ref *s = x->vals;
+        const struct enc_span *s = x->vals;
         for (size_t i = v0; i < v1; i++)
             n += 4 + s[i].len;
         return n;
@@ -794,7 +1000,7 @@ static size_t plain_encode(const struct encoder *x, const struct layout *l, cons
         return (v1 - v0 + 7) / 8;
     case R_BYTES:
         for (size_t i = v0; i < v1; i++) {
-            struct str_ref s = ((const struct str_ref *)x->vals)[i];
+            struct enc_span s = ((const struct enc_span *)x->vals)[i];
             enc_store_u32le(o, s.len);
             memcpy(o + 4, text + s.off, s.len);
             o += 4 + s.len;
@@ -872,27 +1078,20 @@ static int build_dictionary(struct pqw_writer *w, struct encoder *x, const struc
     struct enc_dict *d = x->dict;
     enc_dict_reset(d);
     FORWARD_IF_ERROR(reserve(w->pool, (void **)&x->idx, &x->idx_cap, nvals * sizeof *x->idx));
-    for (size_t i = 0; i < nvals; i++) {
-        const void *v;
-        size_t n;
-        if (l->repr == R_BYTES) {
-            struct str_ref r = ((const struct str_ref *)x->vals)[i];
-            v = text + r.off;
-            n = r.len;
-        } else {
-            v = (const uint8_t *)x->vals + i * (size_t)kind;
-            n = (size_t)kind;
-        }
-        /* The limits are checked before a value goes in, so the
-           dictionary's memory stays bounded and the choice depends on the
-           data alone, never on how much memory happens to be free. */
-        if (enc_dict_plain_size(d) + 4 + n > w->opt.dict_limit ||
-            enc_dict_count(d) >= w->opt.dict_entries) {
-            s->scanned = i;
-            s->distinct = enc_dict_count(d);
-            return ERR_OK;
-        }
-        FORWARD_IF_ERROR(enc_dict_insert(d, v, n, &x->idx[i]));
+    /* The limits are checked before each value goes in, so the
+       dictionary's memory stays bounded and the choice depends on the
+       data alone, never on how much memory happens to be free. */
+    size_t done;
+    if (l->repr == R_BYTES)
+        FORWARD_IF_ERROR(enc_dict_insert_spans(d, text, x->vals, nvals, w->opt.dict_limit,
+                                               w->opt.dict_entries, x->idx, &done));
+    else
+        FORWARD_IF_ERROR(enc_dict_insert_fixed(d, x->vals, nvals, w->opt.dict_limit,
+                                               w->opt.dict_entries, x->idx, &done));
+    if (done < nvals) {
+        s->scanned = done;
+        s->distinct = enc_dict_count(d);
+        return ERR_OK;
     }
     size_t bw = (size_t)enc_bit_width(enc_dict_count(d) - 1);
     s->scanned = nvals;
@@ -1014,7 +1213,7 @@ static size_t encode_values(struct encoder *x, const struct layout *l, int ve, i
             o += enc_delta_binary_encode32(NULL, 0, o);
             return (size_t)(o - out);
         }
-        const struct str_ref *s = (const struct str_ref *)x->vals + v0;
+        const struct enc_span *s = (const struct enc_span *)x->vals + v0;
         int32_t *len = (int32_t *)(x->idx + v0);
         memset(len, 0, n * sizeof *len);
         o += enc_delta_binary_encode32(len, n, o);
@@ -1032,13 +1231,30 @@ static size_t encode_values(struct encoder *x, const struct layout *l, int ve, i
     }
 }
 
-/* Bytes a value adds to a page, for cutting pages. */
-static size_t value_cost(const struct encoder *x, const struct layout *l, int ve, size_t i) {
-    if (ve == V_DICT)
-        return 1;
-    if (l->repr == R_BYTES)
-        return (ve == V_PLAIN ? 4 : 1) + ((const struct str_ref *)x->vals)[i].len;
-    return l->repr == R_BOOL ? 8 : l->width;     /* booleans count as 8, as they always have */
+/* The rows [r, *r1) and values [v, *v1) of the page that starts at row r
+   (value v): rows are added until the values' bytes reach page_size or
+   the page has PAGE_ROWS rows.  A value counts 1 byte as a dictionary
+   index; a byte array its length plus 4 (PLAIN) or 1 (DELTA_BYTE_ARRAY);
+   a boolean 8, as it always has; anything else its width. */
+static void cut_page(const struct encoder *x, const struct layout *l, int ve, size_t nrows,
+                     size_t page_size, size_t r, size_t v, size_t *r1, size_t *v1) {
+    const uint8_t *defs = x->defs;
+    size_t lim = nrows - r < PAGE_ROWS ? nrows : r + PAGE_ROWS, bytes = 0, i = r, k = v;
+    if (ve == V_DICT || l->repr != R_BYTES) {
+        size_t cost = ve == V_DICT ? 1 : l->repr == R_BOOL ? 8 : l->width;
+        for (; i < lim && bytes < page_size; i++) {
+            bytes += defs[i] * cost;
+            k += defs[i];
+        }
+    } else {
+        const struct enc_span *sv = x->vals;
+        size_t extra = ve == V_PLAIN ? 4 : 1;
+        for (; i < lim && bytes < page_size; i++)
+            if (defs[i])
+                bytes += extra + sv[k++].len;
+    }
+    *r1 = i;
+    *v1 = k;
 }
 
 /* How order_dictionary() compares two dictionary entries. */
@@ -1046,7 +1262,6 @@ struct rank_order {
     const struct enc_dict *dict;
     const struct layout *l;
     const uint32_t *count;           /* occurrences per entry, or NULL */
-    const uint64_t *key;             /* numbers: sort_key() per entry, or NULL */
 };
 
 /* A fixed-width value's key in the order of its type. */
@@ -1069,25 +1284,20 @@ static uint64_t sort_key(const struct layout *l, const uint8_t *v) {
     }
 }
 
-/* Whether entry a goes before entry b: with counts, the more frequent
-   power of two first; then by value (numbers in their type's order, byte
-   arrays and decimals byte by byte); then by first appearance. */
+/* Whether entry a goes before entry b (byte arrays and decimals): with
+   counts, the more frequent power of two first; then by value, byte by
+   byte; then by first appearance. */
 static int rank_before(const struct rank_order *o, uint32_t a, uint32_t b) {
     if (o->count) {
         int ca = enc_bit_width(o->count[a]), cb = enc_bit_width(o->count[b]);
         if (ca != cb)
             return ca > cb;
     }
-    if (o->key) {
-        if (o->key[a] != o->key[b])
-            return o->key[a] < o->key[b];
-    } else {
-        size_t na, nb;
-        const uint8_t *va = enc_dict_value(o->dict, a, &na), *vb = enc_dict_value(o->dict, b, &nb);
-        int c = memcmp(va, vb, na < nb ? na : nb);
-        if (c || na != nb)
-            return c ? c < 0 : na < nb;
-    }
+    size_t na, nb;
+    const uint8_t *va = enc_dict_value(o->dict, a, &na), *vb = enc_dict_value(o->dict, b, &nb);
+    int c = memcmp(va, vb, na < nb ? na : nb);
+    if (c || na != nb)
+        return c ? c < 0 : na < nb;
     return a < b;
 }
 
@@ -1100,6 +1310,30 @@ static void rank_sort(const struct rank_order *o, uint32_t *v, uint32_t *tmp, si
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi)
                 tmp[k++] = rank_before(o, v[j], v[i]) ? v[j++] : v[i++];
+            while (i < mid)
+                tmp[k++] = v[i++];
+            while (j < hi)
+                tmp[k++] = v[j++];
+        }
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
+/* Merge sort of v[0..n) by key[v[i]], tmp holding n entries: numbers in
+   their type's order (sort_key is one to one, so no two keys are equal). */
+static void key_sort(const uint64_t *key, uint32_t *v, uint32_t *tmp, size_t n) {
+    for (size_t width = 1; width < n; width *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * width) {
+            size_t mid = lo + width < n ? lo + width : n;
+            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {      /* no branch on the keys */
+                uint32_t a = v[i], b = v[j];
+                size_t t = key[b] < key[a];
+                tmp[k++] = t ? b : a;
+                j += t;
+                i += 1 - t;
+            }
             while (i < mid)
                 tmp[k++] = v[i++];
             while (j < hi)
@@ -1123,17 +1357,24 @@ static int order_dictionary(struct pqw_writer *w, struct encoder *x, const struc
     uint64_t *key = (uint64_t *)x->rank;
     uint32_t *perm = (uint32_t *)(key + n), *tmp = perm + n, *count = tmp + n;
     int numbers = l->repr != R_BYTES && l->repr != R_FLBA;
-    for (size_t k = 0; numbers && k < n; k++) {
-        size_t len;
-        key[k] = sort_key(l, enc_dict_value(x->dict, (uint32_t)k, &len));
+    if (numbers) {
+        const uint8_t *v = enc_dict_fixed_values(x->dict);
+        for (size_t k = 0; k < n; k++)
+            key[k] = sort_key(l, v + k * l->width);
     }
-    memset(count, 0, n * sizeof *count);
-    for (size_t i = 0; i < nvals; i++)
-        count[x->idx[i]]++;
+    if (l->repr == R_BYTES) {        /* occurrences, for the frequency classes */
+        memset(count, 0, n * sizeof *count);
+        for (size_t i = 0; i < nvals; i++)
+            count[x->idx[i]]++;
+    }
     for (size_t k = 0; k < n; k++)
         perm[k] = (uint32_t)k;
-    struct rank_order o = { x->dict, l, l->repr == R_BYTES ? count : NULL, numbers ? key : NULL };
-    rank_sort(&o, perm, tmp, n);
+    if (numbers) {
+        key_sort(key, perm, tmp, n);
+    } else {
+        struct rank_order o = { x->dict, l, l->repr == R_BYTES ? count : NULL };
+        rank_sort(&o, perm, tmp, n);
+    }
     for (size_t r = 0; r < n; r++)
         count[perm[r]] = (uint32_t)r;
     for (size_t i = 0; i < nvals; i++)
@@ -1261,18 +1502,11 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     size_t r = 0, v = 0;
     while (!e && (r < b->nrows || npages == 0)) {
         /* rows [r, r1) and values [v, v1) make the next page */
-        size_t r1 = r, v1 = v, bytes = 0;
-        while (r1 < b->nrows && r1 - r < PAGE_ROWS && bytes < w->opt.page_size) {
-            if (x->defs[r1]) {
-                bytes += value_cost(x, &l, ve, v1);
-                v1++;
-            }
-            r1++;
-        }
+        size_t r1, v1;
+        cut_page(x, &l, ve, b->nrows, w->opt.page_size, r, v, &r1, &v1);
         struct stats pst = {0};
         pst.nulls = (int64_t)((r1 - r) - (v1 - v));
-        for (size_t i = v; i < v1; i++)
-            stats_add(&pst, &l, x->vals, i, b->text);
+        stats_add_range(&pst, &l, x->vals, v, v1, b->text);
         stats_merge(&cst, &pst, &l, x->vals, b->text);
         size_t lbound = enc_rle_bound(r1 - r, 1);
         e = reserve(w->pool, (void **)&x->page, &x->page_cap,

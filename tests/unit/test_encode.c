@@ -671,6 +671,128 @@ static void test_dict_fixed(void **state) {
     assert_int_equal(pool_destroy(pool), 0);
 }
 
+/* Insert values one at a time as enc_dict_insert_fixed/_spans do, the
+   limits checked before each: the reference for the batch functions. */
+static int dict_one_by_one(struct enc_dict *d, const uint8_t *base, const struct enc_span *sp,
+                           const uint8_t *v, size_t width, size_t n, size_t max_plain,
+                           size_t max_count, uint32_t *idx, size_t *done) {
+    size_t i = 0;
+    int e = ERR_OK;
+    for (; i < n; i++) {
+        size_t len = width ? width : sp[i].len;
+        if (enc_dict_plain_size(d) + 4 + len > max_plain || enc_dict_count(d) >= max_count)
+            break;
+        e = enc_dict_insert(d, width ? v + i * width : base + sp[i].off, len, &idx[i]);
+        if (e)
+            break;
+    }
+    *done = i;
+    return e;
+}
+
+/* The batch inserts, into a dictionary reset after many values (whose
+   table grew) and after a few (in a larger table), against one value at a
+   time into a new dictionary, for every kind, with limits that stop them
+   anywhere (on a repeat too): the same indices, counts and PLAIN bytes. */
+static void test_dict_batches(void **state) {
+    (void)state;
+    enum { N = 20000 };
+    pool_t *pool = pool_create(64 << 20);
+    assert_non_null(pool);
+    uint8_t *vals = malloc(N * 12), *text = malloc(N * 24);
+    struct enc_span *sp = malloc(N * sizeof *sp);
+    uint32_t *ia = malloc(N * sizeof *ia), *ib = malloc(N * sizeof *ib);
+    static const int kinds[] = { ENC_DICT_FIXED4, ENC_DICT_FIXED8, 12, ENC_DICT_BYTES };
+    for (size_t kk = 0; kk < sizeof kinds / sizeof *kinds; kk++) {
+        int kind = kinds[kk];
+        size_t width = (size_t)kind;
+        struct enc_dict *b = enc_dict_create(pool, kind, 16);
+        assert_non_null(b);
+        /* distinct values: many, then few, then many, then few */
+        static const size_t distinct[] = { 15000, 7, 3000, 40, 1, 12000 };
+        for (size_t round = 0; round < sizeof distinct / sizeof *distinct; round++) {
+            size_t t = 0;
+            for (size_t i = 0; i < N; i++) {
+                uint64_t x = rnd() % distinct[round] * 0x9e3779b97f4a7c15u;
+                if (width) {
+                    memset(vals + i * width, 0, width);
+                    for (size_t k = 0; k < width && k < 8; k++)
+                        vals[i * width + k] = (uint8_t)(x >> (8 * k));
+                } else {
+                    size_t len = (size_t)(x >> 60);
+                    sp[i].off = (uint32_t)t;
+                    sp[i].len = (uint32_t)len;
+                    for (size_t k = 0; k < len; k++)
+                        text[t++] = (uint8_t)(x >> (4 * k));
+                }
+            }
+            size_t limits[][2] = {
+                { SIZE_MAX, SIZE_MAX }, { 2000, SIZE_MAX }, { SIZE_MAX, 5 }, { SIZE_MAX, 1 },
+                { 100000, 10000 },
+            };
+            for (size_t li = 0; li < sizeof limits / sizeof *limits; li++) {
+                size_t da, db;
+                struct enc_dict *a = enc_dict_create(pool, kind, 16);   /* never reset */
+                assert_non_null(a);
+                enc_dict_reset(b);
+                memset(ia, 0xee, N * sizeof *ia);
+                memset(ib, 0xee, N * sizeof *ib);
+                int ea = dict_one_by_one(a, text, sp, vals, width, N, limits[li][0], limits[li][1],
+                                         ia, &da);
+                int eb = width ? enc_dict_insert_fixed(b, vals, N, limits[li][0], limits[li][1], ib, &db)
+                               : enc_dict_insert_spans(b, text, sp, N, limits[li][0], limits[li][1],
+                                                       ib, &db);
+                assert_int_equal(ea, ERR_OK);
+                assert_int_equal(eb, ERR_OK);
+                assert_int_equal(da, db);
+                assert_memory_equal(ia, ib, da * sizeof *ia);
+                assert_int_equal(enc_dict_count(a), enc_dict_count(b));
+                assert_int_equal(enc_dict_plain_size(a), enc_dict_plain_size(b));
+                size_t np = enc_dict_plain_size(a);
+                uint8_t *pa = malloc(np + 1), *pb = malloc(np + 1);
+                enc_dict_write_plain(a, pa);
+                enc_dict_write_plain(b, pb);
+                assert_memory_equal(pa, pb, np);
+                if (width)
+                    assert_memory_equal(enc_dict_fixed_values(b), pb, np);
+                else
+                    assert_null(enc_dict_fixed_values(b));
+                free(pa);
+                free(pb);
+                enc_dict_free(a);
+            }
+        }
+        uint32_t idx;
+        size_t done;
+        assert_int_equal(width ? enc_dict_insert_spans(b, text, sp, 1, SIZE_MAX, SIZE_MAX, &idx, &done)
+                               : enc_dict_insert_fixed(b, vals, 1, SIZE_MAX, SIZE_MAX, &idx, &done),
+                         ERR_INTERNAL);
+        assert_int_equal(done, 0);
+        enc_dict_free(b);
+    }
+    /* Out of memory part way: the values before the one that failed are in. */
+    pool_t *small = pool_create(16 << 10);
+    assert_non_null(small);
+    struct enc_dict *d = enc_dict_create(small, ENC_DICT_FIXED8, 0);
+    assert_non_null(d);
+    for (uint64_t i = 0; i < N; i++)
+        enc_store_u64le(vals + i * 8, i * 3);
+    size_t done;
+    assert_int_equal(enc_dict_insert_fixed(d, vals, N, SIZE_MAX, SIZE_MAX, ib, &done), ERR_NOMEM);
+    assert_true(done > 0 && done < N);
+    assert_int_equal(enc_dict_count(d), done);
+    for (size_t i = 0; i < done; i++)
+        assert_int_equal(ib[i], i);
+    enc_dict_free(d);
+    assert_int_equal(pool_destroy(small), 0);
+    free(vals);
+    free(text);
+    free(sp);
+    free(ia);
+    free(ib);
+    assert_int_equal(pool_destroy(pool), 0);
+}
+
 static void test_dict_nomem(void **state) {
     (void)state;
     for (int kind = 0; kind <= 8; kind += 4) {
@@ -1180,6 +1302,7 @@ int main(void) {
         cmocka_unit_test(test_dict_bytes),
         cmocka_unit_test(test_dict_fixed),
         cmocka_unit_test(test_dict_nomem),
+        cmocka_unit_test(test_dict_batches),
         cmocka_unit_test(test_delta_spec_examples),
         cmocka_unit_test(test_delta_roundtrip),
         cmocka_unit_test(test_delta_int32),

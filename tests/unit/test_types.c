@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,6 +89,268 @@ static void test_int64(void **state) {
     assert_false(ty_parse_int64("", 0, &v));
     assert_false(ty_parse_int64("-", 1, &v));
     assert_true(ty_parse_int64("+42", 3, &v) && v == 42);
+}
+
+/* A 64-bit generator for the differential tests (splitmix64). */
+static uint64_t next_u64(uint64_t *seed) {
+    uint64_t z = (*seed += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Doubles of every binary exponent printed with 1 to 21 significant
+   digits, and mantissas of 1 to 19 digits with decimal exponents from
+   -360 to 330: Clinger's path, Eisel-Lemire's (subnormals, underflow to
+   zero, overflow to infinity included) and strtod's all give strtod's
+   bits. */
+static void test_double_differential(void **state) {
+    (void)state;
+    uint64_t seed = 1;
+    char buf[96];
+    for (int k = 0; k < 600000; k++) {
+        uint64_t bits = next_u64(&seed), r = next_u64(&seed);
+        double x;
+        memcpy(&x, &bits, 8);
+        int digits = (int)(r % 21) + 1;
+        switch (k % 4) {
+        case 0:
+            if (!isfinite(x))
+                continue;
+            snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
+            break;
+        case 1:
+            if (!isfinite(x))
+                continue;
+            snprintf(buf, sizeof buf, "%.*g", digits, x);
+            break;
+        case 2: {                    /* m e q */
+            uint64_t m = bits % 10000000000000000000u;
+            for (int d = 19; d > digits && m; d--)
+                m /= 10;
+            snprintf(buf, sizeof buf, "%s%llue%d", r & 1 << 8 ? "-" : "", (unsigned long long)m,
+                     (int)((r >> 16) % 691) - 360);
+            break;
+        }
+        default: {                   /* digits with a point somewhere, 8-digit runs included */
+            uint64_t m = bits % 10000000000000000000u;
+            int len = snprintf(buf + 1, sizeof buf - 1, "%llu", (unsigned long long)m);
+            int at = (int)((r >> 8) % (unsigned)(len + 1));
+            buf[0] = '0';
+            if (at == 0) {           /* 0.digits */
+                memmove(buf + 2, buf + 1, (size_t)len + 1);
+                buf[1] = '.';
+            } else {                 /* digits with the point after `at` of them */
+                memmove(buf, buf + 1, (size_t)at);
+                buf[at] = '.';
+            }
+            break;
+        }
+        }
+        check_bits(buf);
+    }
+}
+
+/* Numbers exactly halfway between two doubles, and those next to them,
+   with at most 19 or 20 digits: integers, fractions with 1 to 4 decimals
+   and multiples of 10^q (q up to 23), where rounding to even decides. */
+static void test_double_halfway(void **state) {
+    (void)state;
+    uint64_t seed = 3;
+    char buf[64];
+    for (int k = 0; k < 200000; k++) {
+        /* odd: 54 bits, a 53-bit mantissa and the halfway bit */
+        uint64_t odd = (uint64_t)1 << 53 | next_u64(&seed) >> 11 | 1, r = next_u64(&seed);
+        uint64_t h = odd << (r % 11);
+        for (int d = -1; d <= 1; d++) {
+            snprintf(buf, sizeof buf, "%llu", (unsigned long long)(h + (uint64_t)d));
+            check_bits(buf);
+        }
+        uint64_t w = h;
+        int z = 0;
+        while (w % 10 == 0) {
+            w /= 10;
+            z++;
+        }
+        snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)w, z);
+        check_bits(buf);
+        /* odd / 2^s = odd * 5^s / 10^s */
+        int s = (int)((r >> 8) % 4) + 1;
+        uint64_t m = odd;
+        for (int i = 0; i < s; i++)
+            m *= 5;
+        int len = snprintf(buf, sizeof buf, "%llu", (unsigned long long)m);
+        memmove(buf + len - s + 1, buf + len - s, (size_t)s + 1);
+        buf[len - s] = '.';
+        check_bits(buf);
+        /* 5^q t 2^e with q <= e: a multiple of 10^q */
+        int q = (int)((r >> 16) % 23) + 1;
+        uint64_t p5 = 1;
+        for (int i = 0; i < q; i++)
+            p5 *= 5;
+        uint64_t lo = ((uint64_t)1 << 53) / p5 + 1, hi = ((uint64_t)1 << 54) / p5;
+        uint64_t t = (lo + (r >> 24) % (hi - lo + 1)) | 1;
+        if (t * p5 >> 53 != 1)
+            continue;
+        snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)(t << (r >> 40) % 8), q);
+        check_bits(buf);
+    }
+}
+
+/* Texts of 512 bytes or more are numbers only when Clinger's path takes
+   them; one byte less, strtod decides.  A stray byte inside a run of
+   digits read eight at a time is not a number. */
+static void test_double_edges(void **state) {
+    (void)state;
+    char buf[700];
+    double v;
+    memcpy(buf, "1.5e", 4);
+    memset(buf + 4, '0', 600);
+    buf[604] = 0;
+    assert_true(parse_d(buf, &v) && v == 1.5);
+    memcpy(buf, "0.5", 3);
+    memset(buf + 3, '0', 600);
+    buf[603] = 0;
+    assert_false(parse_d(buf, &v));
+    buf[511] = 0;
+    check_bits(buf);
+    memset(buf, '9', 511);
+    buf[511] = 0;
+    check_bits(buf);
+    buf[511] = '9';
+    buf[512] = 0;
+    assert_false(parse_d(buf, &v));
+    memcpy(buf, "0.", 2);
+    memset(buf + 2, '0', 508);
+    memcpy(buf + 510, "1", 2);
+    check_bits(buf);
+    const char *base = "12345678901234567.123456789012345678";
+    size_t n = strlen(base);
+    for (size_t at = 0; at < n; at++) {
+        for (int c = 1; c < 256; c++) {
+            if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' || (at == 0 && c == '0'))
+                continue;
+            strcpy(buf, base);
+            buf[at] = (char)c;
+            if (base[at] == '.' || c < '0' || c > '9') {
+                if (base[at] != '.' && ty_parse_double(buf, n, &v))
+                    fail_msg("accepted %s", buf);
+            } else {
+                check_bits(buf);
+            }
+        }
+    }
+}
+
+/* Random signs, digits and stray bytes: ty_parse_int64 accepts exactly
+   the optional sign and digits without a leading zero that strtoll reads
+   in range, with its value. */
+static void test_int64_differential(void **state) {
+    (void)state;
+    uint64_t seed = 5;
+    char buf[48];
+    static const char stray[] = ".x /:e+-\x80\xff";
+    for (int k = 0; k < 400000; k++) {
+        uint64_t r = next_u64(&seed);
+        size_t p = 0;
+        if (r & 1)
+            buf[p++] = r & 2 ? '-' : '+';
+        int nd = (int)((r >> 2) % 23);
+        uint64_t digs = next_u64(&seed);
+        for (int d = 0; d < nd; d++) {
+            if (d % 16 == 15)
+                digs = next_u64(&seed);
+            buf[p++] = (char)('0' + digs % 10);
+            digs /= 10;
+        }
+        if (p && (r >> 8) % 8 == 0)
+            buf[(r >> 12) % p] = stray[(r >> 20) % (sizeof stray - 1)];
+        buf[p] = 0;
+        size_t i = buf[0] == '-' || buf[0] == '+';
+        int grammar = p > i && (buf[i] != '0' || p - i == 1);
+        for (size_t j = i; j < p; j++)
+            grammar &= buf[j] >= '0' && buf[j] <= '9';
+        errno = 0;
+        char *end;
+        long long want = strtoll(buf, &end, 10);
+        int ok = grammar && errno == 0 && end == buf + p;
+        int64_t v;
+        int got = ty_parse_int64(buf, p, &v);
+        if (got != ok)
+            fail_msg("%s: %s, strtoll %s", buf, got ? "accepted" : "refused", ok ? "reads it" : "does not");
+        if (ok && v != want)
+            fail_msg("%s: %lld, strtoll %lld", buf, (long long)v, want);
+    }
+    int64_t v;
+    assert_true(ty_parse_int64("1234567890123456789", 19, &v) && v == 1234567890123456789LL);
+    assert_false(ty_parse_int64("12345678901234567890", 20, &v));
+    assert_true(ty_parse_int64("-12345678", 9, &v) && v == -12345678);
+}
+
+/* UTF-8 validity of s[0..n) one character at a time, from RFC 3629's
+   table. */
+static int utf8_reference(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i], lo = 0x80, hi = 0xbf;
+        size_t k;
+        if (c < 0x80) k = 0;
+        else if (c >= 0xc2 && c <= 0xdf) k = 1;
+        else if (c == 0xe0) k = 2, lo = 0xa0;
+        else if (c == 0xed) k = 2, hi = 0x9f;
+        else if (c >= 0xe1 && c <= 0xef) k = 2;
+        else if (c == 0xf0) k = 3, lo = 0x90;
+        else if (c == 0xf4) k = 3, hi = 0x8f;
+        else if (c >= 0xf1 && c <= 0xf3) k = 3;
+        else return 0;
+        if (k && (i + k >= n || s[i + 1] < lo || s[i + 1] > hi))
+            return 0;
+        for (size_t j = 2; j <= k; j++)
+            if ((s[i + j] & 0xc0) != 0x80)
+                return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* Texts of ASCII runs of every length, characters of 2 to 4 bytes, bad
+   leading and continuation bytes, surrogates, overlong forms and cut
+   characters, and every piece of some: ty_utf8_valid agrees with the
+   reference. */
+static void test_utf8_differential(void **state) {
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "Hello, world", "0123456789abcdef0123", "\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac",
+        "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf", "\xed\x9f\xbf", "\xee\x80\x80",
+        "\x80", "\xbf", "\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xe0\x9f\xbf", "\xed\xa0\x80",
+        "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xc3", "\xe6\x97",
+        "\xf0\x9f\x98", "\xc3\x28", "\xe6\x28\xa5", "\x7f",
+    };
+    enum { NP = sizeof pieces / sizeof *pieces };
+    uint64_t seed = 9;
+    unsigned char buf[256];
+    for (int k = 0; k < 200000; k++) {
+        size_t n = 0;
+        int count = (int)(next_u64(&seed) % 8);
+        for (int i = 0; i < count; i++) {
+            uint64_t r = next_u64(&seed);
+            size_t idx = r % NP;
+            if (idx >= 9 && r >> 32 & 3)  /* mostly valid text */
+                idx = (r >> 8) % 9;
+            size_t len = strlen(pieces[idx]);
+            size_t rep = idx < 3 ? (r >> 16) % 4 + 1 : 1;
+            for (size_t j = 0; j < rep && n + len <= sizeof buf; j++, n += len)
+                memcpy(buf + n, pieces[idx], len);
+        }
+        for (size_t a = 0; a <= n && a < 3; a++)
+            for (size_t b = n; b + 3 >= n && b >= a; b--) {
+                int want = utf8_reference(buf + a, b - a);
+                if (ty_utf8_valid(buf + a, b - a) != want)
+                    fail_msg("bytes %zu..%zu of a %zu-byte text: %s, the reference %s", a, b, n,
+                             want ? "refused" : "accepted", want ? "accepts" : "refuses");
+                if (b == 0)
+                    break;
+            }
+    }
 }
 
 static void test_dates(void **state) {
@@ -632,6 +895,11 @@ int main(void) {
         cmocka_unit_test(test_double_known),
         cmocka_unit_test(test_double_random),
         cmocka_unit_test(test_int64),
+        cmocka_unit_test(test_double_differential),
+        cmocka_unit_test(test_double_halfway),
+        cmocka_unit_test(test_double_edges),
+        cmocka_unit_test(test_int64_differential),
+        cmocka_unit_test(test_utf8_differential),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_inference),

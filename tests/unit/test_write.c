@@ -687,6 +687,83 @@ static void test_value_encodings(void **state) {
     free(meta);
 }
 
+/* Statistics of a column chunk of many pages, folded from its pages':
+   NaN, zeros of both signs, infinities and byte arrays that share their
+   first eight bytes, the bounds in different pages. */
+static void test_page_statistics(void **state) {
+    (void)state;
+    enum { N = 6000, C = 5 };
+    const char *types[C] = { "double", "double", "double", "string", "int64" };
+    const char *names[C] = { "d", "pos", "neg", "s", "i" };
+    char **cells = calloc(N * C, sizeof *cells);
+    int nans = 0;
+    for (int r = 0; r < N; r++) {
+        char v[64];
+        if (r % 97 == 5) {
+            cells[r * C] = strdup("nan");
+            nans++;
+        } else {
+            snprintf(v, 64, "%d.%d", r - 3000, r % 7);
+            cells[r * C] = strdup(r == 4321 ? "-1e300" : r == 777 ? "inf" : v);
+        }
+        snprintf(v, 64, "%d.25", r % 50 + 1);
+        cells[r * C + 1] = strdup(r == 3000 ? "0" : v);
+        snprintf(v, 64, "-%d.75", r % 50 + 1);
+        cells[r * C + 2] = strdup(r == 2500 ? "-0" : v);
+        snprintf(v, 64, "key-0000%05d-%s", (r * 7919) % N, r % 3 ? "x" : "yy");
+        cells[r * C + 3] = r % 11 == 0 ? NULL : strdup(r == 5554 ? "key-0000" : r == 1 ? "kez" : v);
+        snprintf(v, 64, "%d", (r * 31) % 1000 - 400);
+        cells[r * C + 4] = strdup(r == 4000 ? "-9223372036854775808" : v);
+    }
+    struct built t;
+    build(&t, C, N, (const char *const *)cells);
+    struct pqw_column cols[C];
+    for (int c = 0; c < C; c++) {
+        cols[c].name = names[c];
+        cols[c].source = (size_t)c;
+        assert_true(ty_spec_parse(types[c], &cols[c].spec));
+    }
+    struct pqw_options o = {
+        .codec = CODEC_ZSTD, .page_size = 2048, .dict_limit = 1 << 20,
+        .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = 1,
+    };
+    char path[512];
+    path_of("page_statistics", "parquet", path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    struct pqw_writer *w;
+    struct pqw_where where;
+    assert_int_equal(pqw_create(pool, fileno(f), cols, C, &o, &w, &where), ERR_OK);
+    assert_int_equal(pqw_write_row_group(w, &t.b, &where), ERR_OK);
+    assert_int_equal(pqw_finish(w, &where), ERR_OK);
+    pqw_free(w);
+    fclose(f);
+    char *meta = read_back("page_statistics", PQR_META);
+    char nan_line[64];
+    snprintf(nan_line, sizeof nan_line, "nan_count: %d\n", nans);
+    const char *want[] = {
+        nan_line, "min: -1e+300\n", "max: inf\n",
+        "min: -0.0\n", "max: 50.25\n",
+        "min: -50.75\n", "max: 0.0\n",
+        "min: key-0000\n", "max: kez\n",
+        "min: -9223372036854775808\n", "max: 599\n",
+    };
+    const char *at = meta;
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        const char *p = strstr(at, want[i]);
+        if (!p)
+            fail_msg("metadata lacks %s after %.40s:\n%s", want[i], at, meta);
+        at = p;
+    }
+    if (!strstr(meta, "pages: "))
+        fail_msg("no page count:\n%s", meta);
+    free(meta);
+    unbuild(&t);
+    for (int i = 0; i < N * C; i++)
+        free(cells[i]);
+    free(cells);
+}
+
 /* Several row groups, several threads: the same bytes. */
 static void test_threads_same_bytes(void **state) {
     (void)state;
@@ -771,6 +848,7 @@ int main(void) {
         cmocka_unit_test(test_booleans),
         cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_value_encodings),
+        cmocka_unit_test(test_page_statistics),
         cmocka_unit_test(test_threads_same_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
