@@ -56,6 +56,8 @@ struct csv_reader {
     int comment_line;                /* the line end libcsv sees next ends a comment line */
     int no_quote;                    /* quote none: libcsv's quote is NUL (parse_run) */
     int no_delim;                    /* delimiter none: one column; libcsv's delimiter is NUL */
+    int fast;                        /* rows without quotes may skip libcsv (fast_rows) */
+    unsigned char stop[256];         /* fast_rows: the bytes that end a field */
     int detect_comment;              /* no comment character given */
 
     /* buffered rows: complete rows [0, nrows), then the fields of the row
@@ -955,7 +957,76 @@ static int detect_dialect(struct csv_reader *r) {
    line, all but its line end, is left out where a row may start, so that
    libcsv sees a blank line there.  Returns the bytes consumed: n, or fewer
    when libcsv failed. */
+/* The whole rows at the start of [p, p + n), up to its last line end, when
+   they hold no quote character and libcsv is between rows: split here into
+   the same on_field and on_row calls libcsv makes for them (non-strict,
+   spaces kept, an empty field NULL, every CR and LF a row end).  Returns
+   the bytes done: 0 when the rows hold a quote or there is no line end. */
+static size_t fast_rows(struct csv_reader *r, const unsigned char *p, size_t n) {
+    size_t end = n;
+    while (end && p[end - 1] != '\n' && p[end - 1] != '\r')
+        end--;
+    if (!end || (!r->no_quote && memchr(p, r->opt.quote, end)))
+        return 0;
+    const unsigned char *stop = r->stop;
+    int between = 0;                 /* after a delimiter: libcsv's FIELD_NOT_BEGUN */
+    for (size_t i = 0; i < end;) {
+        unsigned char c = p[i];
+        if (c == '\n' || c == '\r') {
+            if (between)
+                on_field(NULL, 0, r);
+            on_row(c, r);
+            between = 0;
+            i++;
+        } else if (stop[c]) {        /* the delimiter */
+            on_field(NULL, 0, r);
+            between = 1;
+            i++;
+        } else {
+            size_t j = i + 1;
+            while (!stop[p[j]])      /* p[end - 1] stops it */
+                j++;
+            on_field((void *)(p + i), j - i, r);
+            c = p[j];
+            between = c != '\n' && c != '\r';
+            if (!between)
+                on_row(c, r);
+            i = j + 1;
+        }
+    }
+    return end;
+}
+
+static size_t parse_slow(struct csv_reader *r, const unsigned char *p, size_t n);
+
+/* The first CR or LF in [p, p + n), or NULL. */
+static const unsigned char *line_end(const unsigned char *p, size_t n) {
+    const unsigned char *lf = memchr(p, '\n', n);
+    const unsigned char *cr = memchr(p, '\r', lf ? (size_t)(lf - p) : n);
+    return cr ? cr : lf;
+}
+
+/* Hand [p, p + n) to libcsv, whole rows without quotes split by fast_rows
+   instead: libcsv finishes the row it is in (up to a line end; again while
+   that ends inside a quoted field), fast_rows takes the rows after it, and
+   libcsv the rest, quotes and all, or the row cut by the piece's end. */
 static size_t parse_run(struct csv_reader *r, const unsigned char *p, size_t n) {
+    size_t done = 0;
+    while (r->fast && done < n && r->parser.pstate != 0) {
+        const unsigned char *e = line_end(p + done, n - done);
+        if (!e)
+            break;
+        size_t upto = (size_t)(e - p) + 1, k = parse_slow(r, p + done, upto - done);
+        done += k;
+        if (done < upto)
+            return done;             /* libcsv failed */
+    }
+    if (r->fast && r->parser.pstate == 0)
+        done += fast_rows(r, p + done, n - done);
+    return done == n ? n : done + parse_slow(r, p + done, n - done);
+}
+
+static size_t parse_slow(struct csv_reader *r, const unsigned char *p, size_t n) {
     if (!r->no_quote && !r->no_delim)
         return csv_parse(&r->parser, p, n, on_field, on_row, r);
     /* No quoting or no delimiter: libcsv's quote or delimiter is NUL, and
@@ -1178,6 +1249,10 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     r->no_delim = r->opt.delimiter == '\n';
     csv_set_delim(&r->parser, r->no_delim ? 0 : r->opt.delimiter);
     csv_set_quote(&r->parser, r->no_quote ? 0 : r->opt.quote);
+    r->fast = !r->opt.libcsv_only;
+    r->stop['\n'] = r->stop['\r'] = 1;
+    if (!r->no_delim)
+        r->stop[r->opt.delimiter] = 1;
     while (!r->have_header && !r->eof) {
         size_t n = room_for_row(r);
         FORWARD_IF_ERROR(r->err);

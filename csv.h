@@ -6,6 +6,14 @@
    the physical line each row starts on, tells NULL from empty string, takes
    the header, and hands out the rows in batches of complete rows.
 
+   libcsv is the tokenizer of record.  Whole rows that hold no quote
+   character (and begin where libcsv is between rows) are split here
+   instead, into the same field and row callbacks libcsv would make for
+   them; libcsv takes every other byte.  tests/unit/test_csv.c holds the two
+   to the same readings over the CSV corpus, csv-spectrum, the CSV fuzzing
+   corpus and generated input, from a file and through a pipe
+   (libcsv_only turns the split off).
+
    Input text: a UTF-8 byte-order mark at the start is dropped and UTF-16
    input refused; then the first `skip` physical lines (ended by LF, CRLF or
    CR, quotes not considered) are dropped before anything else.  With
@@ -148,6 +156,7 @@ struct csv_options {
        csv_next_batch(), never for the first row. */
     int (*bad_row)(void *ctx, const struct csv_bad_row *row);
     void *bad_row_ctx;
+    int libcsv_only;                 /* every byte through libcsv (the differential tests) */
 };
 
 /* A run of complete rows; field i of row r is fend index r * ncols + c.

@@ -3,6 +3,7 @@
    Every input is read twice, from a memfd (the mmap path) and from a pipe
    fed in odd-sized writes, and both readings must give the same rows. */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <dirent.h>
 
 #include <zlib.h>
 
@@ -26,6 +28,7 @@ static pool_t *pool;
 
 static int setup(void **state) {
     (void)state;
+    signal(SIGPIPE, SIG_IGN);            /* a reader that stops early closes its pipe */
     pool = pool_create(32 << 20);
     return pool ? 0 : -1;
 }
@@ -765,6 +768,107 @@ static void test_no_quote(void **state) {
           "error 12 at 2:2: quoted field is not terminated; --quote '' reads quotes as text\n");
 }
 
+/* ---- rows without quotes split without libcsv: the same as libcsv ---- */
+
+/* The error line that ends a reading, or NULL. */
+static const char *error_line(const char *t) {
+    if (!strncmp(t, "error ", 6))
+        return t;
+    const char *e = strstr(t, "\nerror ");
+    return e ? e + 1 : NULL;
+}
+
+/* The reading of [p, p + n) with o, from a file and a pipe, the same with
+   every byte through libcsv.  Through a pipe, the rows handed out before
+   an error depend on how the reads fell (the error stops the reader where
+   its parse got to), so there only the error is compared. */
+static void same_as_libcsv(const char *name, const char *p, size_t n, struct csv_options o) {
+    for (int piped = 0; piped < 2; piped++) {
+        o.libcsv_only = 0;
+        char *fast = read_all(p, n, &o, piped, 1000);
+        o.libcsv_only = 1;
+        char *slow = read_all(p, n, &o, piped, 1000);
+        const char *ef = error_line(fast), *es = error_line(slow);
+        const char *a = piped && ef ? ef : fast, *b = piped && es ? es : slow;
+        if (strcmp(a, b) != 0)
+            fail_msg("%s (%s): without libcsv:\n%.2000s\nwith libcsv:\n%.2000s", name,
+                     piped ? "pipe" : "file", a, b);
+        free(fast);
+        free(slow);
+    }
+}
+
+/* Every file of a directory, with the options each test varies. */
+static size_t same_for_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t files = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char *buf = malloc(1 << 20);
+        assert_non_null(buf);
+        size_t n = fread(buf, 1, 1 << 20, f);
+        fclose(f);
+        struct csv_options o = detect();
+        same_as_libcsv(path, buf, n, o);
+        o.comment = '#';
+        same_as_libcsv(path, buf, n, o);
+        o = detect();
+        o.quote = '\n';
+        same_as_libcsv(path, buf, n, o);
+        o.delimiter = '\n';
+        same_as_libcsv(path, buf, n, o);
+        free(buf);
+        files++;
+    }
+    closedir(d);
+    return files;
+}
+
+static void test_fast_rows(void **state) {
+    (void)state;
+    /* the test corpora and the CSV fuzzing corpus, when run from the top
+       of the tree (make unit) */
+    if (access("tests/corpus/files", R_OK) == 0) {
+        assert_true(same_for_dir("tests/corpus/files") > 400);
+        assert_true(same_for_dir("tests/csv-spectrum/csvs") > 10);
+        assert_true(same_for_dir("tests/fuzz/corpus/fuzz_csv") > 700);
+    }
+    /* rows with and without quotes, blank lines, CR, LF and CRLF, empty
+       fields, NULL markers and long fields, over many pieces */
+    struct text t = { 0 };
+    put(&t, "id,name,v\n");
+    for (int i = 0; i < 20000; i++) {
+        static const char *const eol[] = { "\n", "\r\n", "\r" };
+        if (i % 997 == 0)
+            put(&t, "%d,\"q, %d\",1%s", i, i, eol[i % 3]);
+        else if (i % 301 == 0)
+            put(&t, "%s", eol[(i / 301) % 3]);
+        else if (i % 89 == 0)
+            put(&t, "%d,,NA%s", i, eol[(i / 89) % 3]);
+        else if (i % 1009 == 0)
+            put(&t, "%d,%0*d,%d%s", i, 3000, 0, i, eol[i % 3]);
+        else
+            put(&t, "%d,name %d,%d.5%s", i, i % 50, i, eol[(i / 7) % 3]);
+    }
+    struct csv_options o = detect();
+    o.nulls = (const char *const[]){ "NA" };
+    o.n_nulls = 1;
+    same_as_libcsv("generated", t.p, t.len, o);
+    /* a ragged row handed to bad_row */
+    put(&t, "1,2\n3,4,5,6\n");
+    same_as_libcsv("generated, ragged", t.p, t.len, o);
+    free(t.p);
+    /* one column: NULL rows from blank lines */
+    same_as_libcsv("one column", "x\n1\n\n\r\n2\n\n", 16, detect());
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_delimiter),
@@ -785,6 +889,7 @@ int main(void) {
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_one_column_blank),
         cmocka_unit_test(test_no_quote),
+        cmocka_unit_test(test_fast_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
