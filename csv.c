@@ -57,6 +57,7 @@ struct csv_reader {
     int no_quote;                    /* quote none: libcsv's quote is NUL (parse_run) */
     int no_delim;                    /* delimiter none: one column; libcsv's delimiter is NUL */
     int fast;                        /* rows without quotes may skip libcsv (fast_rows) */
+    int released;                    /* at the end, the buffers given back (release) */
     unsigned char stop[256];         /* fast_rows: the bytes that end a field */
     int detect_comment;              /* no comment character given */
 
@@ -1329,10 +1330,29 @@ static size_t rows_that_fit(const struct csv_reader *r, size_t avail) {
     return lo;
 }
 
+/* The input is read and every row handed out: the buffers go back to the
+   pool (the writer's footer needs room most when the columns are many),
+   the reader keeps what it reports. */
+static void release(struct csv_reader *r) {
+    if (r->parser_live) {
+        libcsv_pool = r->pool;
+        csv_free(&r->parser);
+        r->parser_live = 0;
+    }
+    pool_free(r->pool, r->chunk);
+    pool_free(r->pool, r->sample);
+    pool_free(r->pool, r->unpacked);
+    pool_free(r->pool, r->block);
+    r->chunk = r->sample = r->unpacked = r->block = NULL;
+    r->released = 1;
+}
+
 int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) {
     *b = NULL;
     if (r->err)
         return r->err;
+    if (r->released)
+        return ERR_OK;
     if (max_rows == 0)
         max_rows = 1;
     for (;;) {
@@ -1352,8 +1372,10 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) 
             *b = &r->view;
             return ERR_OK;
         }
-        if (r->eof)
+        if (r->eof) {
+            release(r);
             return ERR_OK;
+        }
         compact(r);
         size_t n = room_for_row(r);
         if (r->err)

@@ -85,7 +85,8 @@
    csv_has_header() tell what is in use.
 
    Batches: csv_next_batch() returns a view of up to max_rows complete rows,
-   fewer when the row buffers are full.  The view stays valid until the next
+   fewer when the row buffers are full; at the end (no view), the reader's
+   buffers go back to the pool.  The view stays valid until the next
    call to csv_next_batch() or csv_close(); the reader owns every byte of it.
    Batches depend on the rows alone: a file and the same bytes through a
    pipe, in any sizes of reads, give the same batches.

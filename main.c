@@ -1358,6 +1358,13 @@ static int encode(const struct options *o, pool_t *pool) {
                 bout ? (double)bin / (double)bout : 0.0, dt, pqw_threads(j.w),
                 pool_peak(pool) / 1048576.0, pool_budget(pool) / 1048576.0,
                 ru.ru_maxrss / 1024.0);
+        unsigned char d = csv_delimiter(j.r), q = csv_quote(j.r);
+        char ds[8], qs[8];
+        snprintf(ds, sizeof ds, "'%c'", d);
+        snprintf(qs, sizeof qs, "'%c'", q);
+        fprintf(stderr, "%s: %s: delimiter %s, quote %s, %s\n", prog, j.name,
+                d == '\n' ? "none (one column)" : d == '\t' ? "TAB" : ds,
+                q == '\n' ? "none" : qs, csv_has_header(j.r) ? "a header" : "no header");
         sc_print(j.s, stderr);
     }
 done:

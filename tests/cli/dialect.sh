@@ -208,6 +208,11 @@ printf 'a,b\n1,2\n' > "$T/nod2.csv"
 run "$BIN" --delimiter '' "$T/nod2.csv" -o "$T/nod2.parquet"
 check "--delimiter '': one column" "\"a,b\"${nl}\"1,2\"" "$("$BIN" -d "$T/nod2.parquet")"
 keep "no delimiter" "$T/nod2.csv" "$T/nod2.parquet" --delimiter '' --header
+run "$BIN" -v "$T/nod.csv" -o "$T/nod.parquet"
+check "-v names the dialect" "csv2pq: $T/nod.csv: delimiter none (one column), quote '\"', a header" "$(printf '%s\n' "$err" | sed -n 2p)"
+printf 'a;b\n1;2\n' > "$T/semi2.csv"
+run "$BIN" -v --quote '' --no-header "$T/semi2.csv" -o "$T/semi2.parquet"
+check "-v names the dialect given" "csv2pq: $T/semi2.csv: delimiter ';', quote none, no header" "$(printf '%s\n' "$err" | sed -n 2p)"
 run "$BIN" -d --delimiter '' "$T/nod2.parquet"
 check "--delimiter '' with -d" "csv2pq: --delimiter '' (none) is for reading CSV; with -d give one" "$err"
 
