@@ -958,16 +958,18 @@ static int detect_dialect(struct csv_reader *r) {
    line, all but its line end, is left out where a row may start, so that
    libcsv sees a blank line there.  Returns the bytes consumed: n, or fewer
    when libcsv failed. */
-/* The whole rows at the start of [p, p + n), up to its last line end, when
-   they hold no quote character and libcsv is between rows: split here into
-   the same on_field and on_row calls libcsv makes for them (non-strict,
-   spaces kept, an empty field NULL, every CR and LF a row end).  Returns
-   the bytes done: 0 when the rows hold a quote or there is no line end. */
+/* The whole rows at the start of [p, p + n) before the first quote
+   character, when libcsv is between rows: split here into the same
+   on_field and on_row calls libcsv makes for them (non-strict, spaces
+   kept, an empty field NULL, every CR and LF a row end).  Returns the
+   bytes done, up to the last line end before the quote (0: the first row
+   holds a quote, or has no line end in the piece). */
 static size_t fast_rows(struct csv_reader *r, const unsigned char *p, size_t n) {
-    size_t end = n;
+    const unsigned char *q = r->no_quote ? NULL : memchr(p, r->opt.quote, n);
+    size_t end = q ? (size_t)(q - p) : n;
     while (end && p[end - 1] != '\n' && p[end - 1] != '\r')
         end--;
-    if (!end || (!r->no_quote && memchr(p, r->opt.quote, end)))
+    if (!end)
         return 0;
     const unsigned char *stop = r->stop;
     int between = 0;                 /* after a delimiter: libcsv's FIELD_NOT_BEGUN */
@@ -1008,23 +1010,29 @@ static const unsigned char *line_end(const unsigned char *p, size_t n) {
 }
 
 /* Hand [p, p + n) to libcsv, whole rows without quotes split by fast_rows
-   instead: libcsv finishes the row it is in (up to a line end; again while
-   that ends inside a quoted field), fast_rows takes the rows after it, and
-   libcsv the rest, quotes and all, or the row cut by the piece's end. */
+   instead: between rows, fast_rows takes the rows before the next quote;
+   libcsv takes a line at a time from the row it is in (a quoted field may
+   span lines) or the row holding the quote, and a row cut by the piece's
+   end. */
 static size_t parse_run(struct csv_reader *r, const unsigned char *p, size_t n) {
+    if (!r->fast)
+        return parse_slow(r, p, n);
     size_t done = 0;
-    while (r->fast && done < n && r->parser.pstate != 0) {
+    while (done < n) {
+        if (r->parser.pstate == 0) {
+            size_t k = fast_rows(r, p + done, n - done);
+            done += k;
+            if (k)
+                continue;
+        }
         const unsigned char *e = line_end(p + done, n - done);
-        if (!e)
-            break;
-        size_t upto = (size_t)(e - p) + 1, k = parse_slow(r, p + done, upto - done);
+        size_t upto = e ? (size_t)(e - p) + 1 : n;
+        size_t k = parse_slow(r, p + done, upto - done);
         done += k;
         if (done < upto)
-            return done;             /* libcsv failed */
+            break;                   /* libcsv failed */
     }
-    if (r->fast && r->parser.pstate == 0)
-        done += fast_rows(r, p + done, n - done);
-    return done == n ? n : done + parse_slow(r, p + done, n - done);
+    return done;
 }
 
 static size_t parse_slow(struct csv_reader *r, const unsigned char *p, size_t n) {
