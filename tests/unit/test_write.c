@@ -91,6 +91,16 @@ static void unbuild(struct built *t) {
 
 /* ---- writing and reading back ---- */
 
+/* Column c named names[c], of type types[c], from field c. */
+static void set_columns(struct pqw_column *cols, int n, const char *const *names,
+                        const char *const *types) {
+    for (int c = 0; c < n; c++) {
+        cols[c].name = names[c];
+        cols[c].source = (size_t)c;
+        assert_true(ty_spec_parse(types[c], &cols[c].spec));
+    }
+}
+
 static void path_of(const char *name, const char *ext, char *buf, size_t n) {
     snprintf(buf, n, "%s/%s.%s", dir, name, ext);
 }
@@ -718,11 +728,7 @@ static void test_page_statistics(void **state) {
     struct built t;
     build(&t, C, N, (const char *const *)cells);
     struct pqw_column cols[C];
-    for (int c = 0; c < C; c++) {
-        cols[c].name = names[c];
-        cols[c].source = (size_t)c;
-        assert_true(ty_spec_parse(types[c], &cols[c].spec));
-    }
+    set_columns(cols, C, names, types);
     struct pqw_options o = {
         .codec = CODEC_ZSTD, .page_size = 2048, .dict_limit = 1 << 20,
         .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = 1,
@@ -790,11 +796,7 @@ static void test_threads_same_bytes(void **state) {
     long len[2];
     for (int k = 0; k < 2; k++) {
         struct pqw_column cols[C];
-        for (int c = 0; c < C; c++) {
-            cols[c].name = names[c];
-            cols[c].source = (size_t)c;
-            assert_true(ty_spec_parse(types[c], &cols[c].spec));
-        }
+        set_columns(cols, C, names, types);
         struct pqw_options o = {
             .codec = CODEC_SNAPPY, .page_size = 4096, .dict_limit = 1 << 20,
             .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = k ? 4 : 1, .byte_stream_split = 1,
