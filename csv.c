@@ -56,8 +56,6 @@ struct csv_reader {
     int comment_line;                /* the line end libcsv sees next ends a comment line */
     int no_quote;                    /* quote none: libcsv's quote is NUL (parse_run) */
     int no_delim;                    /* delimiter none: one column; libcsv's delimiter is NUL */
-    int fast;                        /* rows without quotes may skip libcsv (fast_rows) */
-    int released;                    /* at the end, the buffers given back (release) */
     unsigned char stop[256];         /* fast_rows: the bytes that end a field */
     int detect_comment;              /* no comment character given */
 
@@ -954,10 +952,6 @@ static int detect_dialect(struct csv_reader *r) {
     return r->err;
 }
 
-/* Hand n bytes of text to libcsv.  With --comment, the text of a comment
-   line, all but its line end, is left out where a row may start, so that
-   libcsv sees a blank line there.  Returns the bytes consumed: n, or fewer
-   when libcsv failed. */
 /* The whole rows at the start of [p, p + n) before the first quote
    character, when libcsv is between rows: split here into the same
    on_field and on_row calls libcsv makes for them (non-strict, spaces
@@ -1015,7 +1009,7 @@ static const unsigned char *line_end(const unsigned char *p, size_t n) {
    span lines) or the row holding the quote, and a row cut by the piece's
    end. */
 static size_t parse_run(struct csv_reader *r, const unsigned char *p, size_t n) {
-    if (!r->fast)
+    if (r->opt.libcsv_only)
         return parse_slow(r, p, n);
     size_t done = 0;
     while (done < n) {
@@ -1068,6 +1062,10 @@ static size_t parse_slow(struct csv_reader *r, const unsigned char *p, size_t n)
     return done;
 }
 
+/* Hand n bytes of text to libcsv.  With --comment, the text of a comment
+   line, all but its line end, is left out where a row may start, so that
+   libcsv sees a blank line there.  Returns the bytes consumed: n, or fewer
+   when libcsv failed. */
 static size_t parse_text(struct csv_reader *r, const unsigned char *p, size_t n) {
     libcsv_pool = r->pool;
     unsigned char cm = r->opt.comment;
@@ -1258,7 +1256,6 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     r->no_delim = r->opt.delimiter == '\n';
     csv_set_delim(&r->parser, r->no_delim ? 0 : r->opt.delimiter);
     csv_set_quote(&r->parser, r->no_quote ? 0 : r->opt.quote);
-    r->fast = !r->opt.libcsv_only;
     r->stop['\n'] = r->stop['\r'] = 1;
     if (!r->no_delim)
         r->stop[r->opt.delimiter] = 1;
@@ -1338,9 +1335,9 @@ static size_t rows_that_fit(const struct csv_reader *r, size_t avail) {
     return lo;
 }
 
-/* The input is read and every row handed out: the buffers go back to the
-   pool (the writer's footer needs room most when the columns are many),
-   the reader keeps what it reports. */
+/* The buffers back to the pool: at the end of the input, once every row is
+   handed out (the writer's footer needs room most when the columns are
+   many; the reader keeps what it reports), and at close. */
 static void release(struct csv_reader *r) {
     if (r->parser_live) {
         libcsv_pool = r->pool;
@@ -1352,15 +1349,14 @@ static void release(struct csv_reader *r) {
     pool_free(r->pool, r->unpacked);
     pool_free(r->pool, r->block);
     r->chunk = r->sample = r->unpacked = r->block = NULL;
-    r->released = 1;
 }
 
 int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) {
     *b = NULL;
     if (r->err)
         return r->err;
-    if (r->released)
-        return ERR_OK;
+    if (!r->block)
+        return ERR_OK;               /* released at the end */
     if (max_rows == 0)
         max_rows = 1;
     for (;;) {
@@ -1427,10 +1423,7 @@ void csv_close(struct csv_reader *r) {
     if (!r)
         return;
     pool_t *pool = r->pool;
-    if (r->parser_live) {
-        libcsv_pool = pool;
-        csv_free(&r->parser);
-    }
+    release(r);
     if (r->map)
         munmap((void *)r->map, r->map_len);
     if (r->names) {
@@ -1438,10 +1431,6 @@ void csv_close(struct csv_reader *r) {
             pool_free(pool, r->names[c]);
         pool_free(pool, r->names);
     }
-    pool_free(pool, r->chunk);
-    pool_free(pool, r->sample);
-    pool_free(pool, r->unpacked);
     codec_stream_free(r->dec);
-    pool_free(pool, r->block);
     pool_free(pool, r);
 }

@@ -639,6 +639,21 @@ static int dict_add(struct enc_dict *d, size_t pos, uint64_t key,
     return ERR_OK;
 }
 
+/* The slot of the byte array value (key its hash), or the empty slot its
+   probe reaches. */
+ENC_INLINE size_t probe_bytes(const struct enc_dict *d, uint64_t key, const uint8_t *value,
+                              size_t n) {
+    const struct dict_slot *s = d->slot;
+    const size_t mask = d->cap - 1;
+    size_t pos = slot_of(d, key);
+    for (; s[pos].index1; pos = (pos + 1) & mask) {
+        const uint8_t *a = d->arena + s[pos].off;
+        if (s[pos].key == key && enc_load_u32le(a) == n && memcmp(a + 4, value, n) == 0)
+            break;
+    }
+    return pos;
+}
+
 int enc_dict_insert(struct enc_dict *d, const void *value, size_t n, uint32_t *index) {
     const size_t mask = d->cap - 1;
     const struct dict_slot *s = d->slot;
@@ -657,12 +672,10 @@ int enc_dict_insert(struct enc_dict *d, const void *value, size_t n, uint32_t *i
     } else if (d->width == 0) {
         RETURN_ERROR_IF(n > UINT32_MAX - 4, ERR_TOOBIG);
         key = hash_bytes(value, n);
-        for (pos = slot_of(d, key); s[pos].index1; pos = (pos + 1) & mask) {
-            const uint8_t *a = d->arena + s[pos].off;
-            if (s[pos].key == key && enc_load_u32le(a) == n && memcmp(a + 4, value, n) == 0) {
-                *index = s[pos].index1 - 1;
-                return ERR_OK;
-            }
+        pos = probe_bytes(d, key, value, n);
+        if (s[pos].index1) {
+            *index = s[pos].index1 - 1;
+            return ERR_OK;
         }
     } else {
         RETURN_ERROR_IF(n != (size_t)d->width, ERR_INTERNAL);
@@ -770,16 +783,9 @@ int enc_dict_insert_spans(struct enc_dict *d, const uint8_t *base, const struct 
             break;
         }
         uint64_t key = hash_bytes(value, len);
-        const struct dict_slot *s = d->slot;
-        const size_t mask = d->cap - 1;
-        size_t pos = slot_of(d, key);
-        for (; s[pos].index1; pos = (pos + 1) & mask) {
-            const uint8_t *a = d->arena + s[pos].off;
-            if (s[pos].key == key && enc_load_u32le(a) == len && memcmp(a + 4, value, len) == 0)
-                break;
-        }
-        if (s[pos].index1) {
-            idx[i] = s[pos].index1 - 1;
+        size_t pos = probe_bytes(d, key, value, len);
+        if (d->slot[pos].index1) {
+            idx[i] = d->slot[pos].index1 - 1;
         } else if ((e = dict_add(d, pos, key, value, len, &idx[i])) != ERR_OK) {
             break;
         }
@@ -819,12 +825,11 @@ const uint8_t *enc_dict_value(const struct enc_dict *d, uint32_t i, size_t *n) {
     return a + 4;
 }
 
-/* The key value i was inserted with. */
+/* The key value i was inserted with (enc_dict_insert's: the value itself
+   for widths up to 8, else its hash). */
 static uint64_t key_of(const struct enc_dict *d, size_t i) {
     size_t n;
     const uint8_t *v = enc_dict_value(d, (uint32_t)i, &n);
-    if (d->width == 8 || d->width == 4)
-        return d->width == 8 ? enc_load_u64le(v) : enc_load_u32le(v);
     return d->width && d->width <= 8 ? load_key(v, d->width) : hash_bytes(v, n);
 }
 

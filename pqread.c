@@ -38,12 +38,10 @@ struct out {
     int err, sys_errno;
 };
 
-static int out_flush(struct out *o) {
-    size_t done = 0;
-    if (o->err)
-        return o->err;
-    while (done < o->len) {
-        ssize_t k = write(o->fd, o->buf + done, o->len - done);
+/* Write p[0..n) to the output's file descriptor, all of it. */
+static int out_write_all(struct out *o, const uint8_t *p, size_t n) {
+    while (n) {
+        ssize_t k = write(o->fd, p, n);
         if (k < 0) {
             if (errno == EINTR)
                 continue;
@@ -51,8 +49,16 @@ static int out_flush(struct out *o) {
             o->err = ERR_IO;
             return ERR_IO;
         }
-        done += (size_t)k;
+        p += k;
+        n -= (size_t)k;
     }
+    return ERR_OK;
+}
+
+static int out_flush(struct out *o) {
+    if (o->err)
+        return o->err;
+    FORWARD_IF_ERROR(out_write_all(o, o->buf, o->len));
     o->len = 0;
     return ERR_OK;
 }
@@ -74,20 +80,7 @@ static int out_put(struct out *o, const void *p, size_t n) {
 /* Write p[0..n) after what is buffered, without copying it. */
 static int out_write(struct out *o, const void *p, size_t n) {
     FORWARD_IF_ERROR(out_flush(o));
-    const uint8_t *s = p;
-    while (n) {
-        ssize_t k = write(o->fd, s, n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            o->sys_errno = errno;
-            o->err = ERR_IO;
-            return ERR_IO;
-        }
-        s += k;
-        n -= (size_t)k;
-    }
-    return ERR_OK;
+    return out_write_all(o, p, n);
 }
 
 static int out_byte(struct out *o, char c) {
