@@ -56,7 +56,10 @@ struct csv_reader {
     int comment_line;                /* the line end libcsv sees next ends a comment line */
     int no_quote;                    /* quote none: libcsv's quote is NUL (parse_run) */
     int no_delim;                    /* delimiter none: one column; libcsv's delimiter is NUL */
-    unsigned char stop[256];         /* fast_rows: the bytes that end a field */
+    unsigned char stop[256];         /* fast_row: the bytes that end a plain field
+                                        (the delimiter, CR, LF, and the quote) */
+    unsigned char qstop[256];        /* fast_row: the quote, CR and LF */
+    int fast_quotes;                 /* fast_row splits quoted fields too */
     int detect_comment;              /* no comment character given */
 
     /* buffered rows: complete rows [0, nrows), then the fields of the row
@@ -952,46 +955,119 @@ static int detect_dialect(struct csv_reader *r) {
     return r->err;
 }
 
-/* The whole rows at the start of [p, p + n) before the first quote
-   character, when libcsv is between rows: split here into the same
-   on_field and on_row calls libcsv makes for them (non-strict, spaces
-   kept, an empty field NULL, every CR and LF a row end).  Returns the
-   bytes done, up to the last line end before the quote (0: the first row
-   holds a quote, or has no line end in the piece). */
-static size_t fast_rows(struct csv_reader *r, const unsigned char *p, size_t n) {
-    const unsigned char *q = r->no_quote ? NULL : memchr(p, r->opt.quote, n);
-    size_t end = q ? (size_t)(q - p) : n;
-    while (end && p[end - 1] != '\n' && p[end - 1] != '\r')
-        end--;
-    if (!end)
+/* One whole row at p[i], where libcsv is between rows and p[i] is not a
+   line end, split as libcsv splits it (non-strict, spaces kept, CR and LF
+   row ends) straight into the row buffers, leaving the text, field ends,
+   line numbers and row state that its on_field and on_row calls would.  A
+   field is plain text up to the delimiter or a line end, or opens with the
+   quote and holds any bytes up to a quote followed by the delimiter or a
+   line end, "" standing for one quote and CR and LF being text (counted
+   as lines the way on_field counts them).  An empty plain field is NULL,
+   an empty quoted one the empty string.  p[end - 1] is a line end, and
+   nothing at or past end is read.  Returns the offset past the row's line
+   end, or 0 with the reader untouched when the row is left to libcsv: a
+   quote inside a plain field or after a closing quote, a quoted field
+   still open at end, a quoted field while fast_quotes is off, or less room
+   in the buffers than end - i bytes could need (a row of them makes at most
+   that much text and that many fields). */
+static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, size_t end) {
+    size_t span = end - i;
+    if (r->text_len + span > r->text_cap || r->text_len + span > TEXT_MAX ||
+        r->nfend + span > r->fend_cap)
         return 0;
-    const unsigned char *stop = r->stop;
-    int between = 0;                 /* after a delimiter: libcsv's FIELD_NOT_BEGUN */
-    for (size_t i = 0; i < end;) {
-        unsigned char c = p[i];
-        if (c == '\n' || c == '\r') {
-            if (between)
-                on_field(NULL, 0, r);
-            on_row(c, r);
-            between = 0;
-            i++;
-        } else if (stop[c]) {        /* the delimiter */
-            on_field(NULL, 0, r);
-            between = 1;
-            i++;
+    const unsigned char *stop = r->stop, *qstop = r->qstop;
+    int q = r->no_quote ? -1 : r->opt.quote;    /* -1: none */
+    unsigned char *text = r->text, *t = text + r->text_len;
+    uint32_t *fe = r->fend + r->nfend;
+    /* fields past the header's count are counted, not stored, unless
+       bad_row is to see them (as in on_field) */
+    size_t keep = r->ncols && !r->opt.bad_row ? r->ncols : SIZE_MAX;
+    size_t nf = 0, j;                /* fields seen; the byte ending the field */
+    int64_t lines = 0;               /* line ends inside quoted fields */
+    for (;;) {
+        unsigned char *f = t;        /* the field's text starts here */
+        int null = 0;
+        if (p[i] == q) {
+            if (!r->fast_quotes)
+                return 0;
+            size_t s = i + 1, k = s; /* [s, k) is text not yet copied */
+            for (;;) {
+                while (!qstop[p[k]])
+                    k++;
+                if (p[k] != q) {     /* CR or LF: text */
+                    if (k + 1 == end)
+                        return 0;    /* open at the end */
+                    lines += p[k] == '\n' || p[k + 1] != '\n';
+                    k++;
+                    continue;
+                }
+                memcpy(t, p + s, k - s);
+                t += k - s;
+                if (p[k + 1] == q) { /* "" */
+                    *t++ = (unsigned char)q;
+                    s = k = k + 2;
+                    continue;
+                }
+                if (!stop[p[k + 1]])
+                    return 0;        /* text after the closing quote */
+                j = k + 1;
+                break;
+            }
+            null = r->opt.n_nulls && is_null_marker(r, (const char *)f, (size_t)(t - f));
+        } else if (stop[p[i]]) {     /* the delimiter or a line end: empty */
+            j = i;
+            null = 1;
         } else {
-            size_t j = i + 1;
+            j = i + 1;
             while (!stop[p[j]])      /* p[end - 1] stops it */
                 j++;
-            on_field((void *)(p + i), j - i, r);
-            c = p[j];
-            between = c != '\n' && c != '\r';
-            if (!between)
-                on_row(c, r);
-            i = j + 1;
+            if (p[j] == q)
+                return 0;            /* a quote inside a plain field */
+            memcpy(t, p + i, j - i);
+            t += j - i;
+            null = r->opt.n_nulls && is_null_marker(r, (const char *)f, j - i);
+        }
+        nf++;
+        if (null || nf > keep)
+            t = f;
+        if (nf <= keep)
+            *fe++ = (uint32_t)(t - text) | (null ? CSV_NULL_BIT : 0);
+        if (p[j] == '\n' || p[j] == '\r')
+            break;
+        i = j + 1;                   /* past the delimiter */
+    }
+    r->row_line = r->cur_line;
+    r->cur_line += lines;
+    r->row_fields = nf;
+    r->prev_term = 0;
+    r->text_len = (size_t)(t - text);
+    r->nfend = (size_t)(fe - r->fend);
+    on_row(p[j], r);
+    return j + 1;
+}
+
+/* The whole rows at the start of [p, p + n), where libcsv is between rows:
+   blank lines handed to on_row as libcsv hands them, other rows split by
+   fast_row, up to the first row it leaves to libcsv or the last line end
+   of the piece (a row cut by the piece's end is libcsv's: the rest of it
+   may not be in memory yet).  Returns the bytes done. */
+static size_t fast_rows(struct csv_reader *r, const unsigned char *p, size_t n) {
+    size_t end = n;
+    while (end && p[end - 1] != '\n' && p[end - 1] != '\r')
+        end--;
+    size_t i = 0;
+    while (i < end && !r->err) {
+        if (p[i] == '\n' || p[i] == '\r') {
+            on_row(p[i], r);
+            i++;
+        } else {
+            size_t k = fast_row(r, p, i, end);
+            if (!k)
+                break;
+            i = k;
         }
     }
-    return end;
+    return i;
 }
 
 static size_t parse_slow(struct csv_reader *r, const unsigned char *p, size_t n);
@@ -1003,11 +1079,10 @@ static const unsigned char *line_end(const unsigned char *p, size_t n) {
     return cr ? cr : lf;
 }
 
-/* Hand [p, p + n) to libcsv, whole rows without quotes split by fast_rows
-   instead: between rows, fast_rows takes the rows before the next quote;
-   libcsv takes a line at a time from the row it is in (a quoted field may
-   span lines) or the row holding the quote, and a row cut by the piece's
-   end. */
+/* Hand [p, p + n) to libcsv, the whole rows fast_rows can take split there
+   instead: between rows, fast_rows takes the rows it can; libcsv takes a
+   line at a time from the row it is in (a quoted field may span lines) or
+   the row fast_rows left, and a row cut by the piece's end. */
 static size_t parse_run(struct csv_reader *r, const unsigned char *p, size_t n) {
     if (r->opt.libcsv_only)
         return parse_slow(r, p, n);
@@ -1257,8 +1332,14 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     csv_set_delim(&r->parser, r->no_delim ? 0 : r->opt.delimiter);
     csv_set_quote(&r->parser, r->no_quote ? 0 : r->opt.quote);
     r->stop['\n'] = r->stop['\r'] = 1;
+    r->qstop['\n'] = r->qstop['\r'] = 1;
     if (!r->no_delim)
         r->stop[r->opt.delimiter] = 1;
+    if (!r->no_quote)
+        r->stop[r->opt.quote] = r->qstop[r->opt.quote] = 1;
+    /* quoted fields are libcsv's with no delimiter (parse_slow's NUL
+       bytes), and when the quote is the delimiter */
+    r->fast_quotes = !r->no_quote && !r->no_delim && r->opt.quote != r->opt.delimiter;
     while (!r->have_header && !r->eof) {
         size_t n = room_for_row(r);
         FORWARD_IF_ERROR(r->err);

@@ -6,13 +6,15 @@
    the physical line each row starts on, tells NULL from empty string, takes
    the header, and hands out the rows in batches of complete rows.
 
-   libcsv is the tokenizer of record.  Whole rows that hold no quote
-   character (and begin where libcsv is between rows) are split here
-   instead, into the same field and row callbacks libcsv would make for
-   them; libcsv takes every other byte.  tests/unit/test_csv.c holds the two
-   to the same readings over the CSV corpus, csv-spectrum, the CSV fuzzing
-   corpus and generated input, from a file and through a pipe
-   (libcsv_only turns the split off).
+   libcsv is the tokenizer of record.  Whole rows that begin where libcsv
+   is between rows, end within the bytes at hand, and hold only plain
+   fields (no quote character) and well-formed quoted fields (a quote
+   followed by the delimiter or a line end closes them; "" inside is one
+   quote) are split here instead, straight into the row buffers as
+   libcsv's field and row callbacks would fill them; libcsv takes every
+   other byte.  tests/unit/test_csv.c holds the two to the same readings
+   over the CSV corpus, csv-spectrum, the CSV fuzzing corpus and generated
+   input, from a file and through a pipe (libcsv_only turns the split off).
 
    Input text: a UTF-8 byte-order mark at the start is dropped and UTF-16
    input refused; then the first `skip` physical lines (ended by LF, CRLF or

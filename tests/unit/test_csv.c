@@ -768,7 +768,7 @@ static void test_no_quote(void **state) {
           "error 12 at 2:2: quoted field is not terminated; --quote '' reads quotes as text\n");
 }
 
-/* ---- rows without quotes split without libcsv: the same as libcsv ---- */
+/* ---- rows split without libcsv: the same as libcsv ---- */
 
 /* The error line that ends a reading, or NULL. */
 static const char *error_line(const char *t) {
@@ -778,6 +778,23 @@ static const char *error_line(const char *t) {
     return e ? e + 1 : NULL;
 }
 
+/* read_all(), followed by what bad_row saw when o->bad_row is on_bad
+   (which keeps every row). */
+static char *read_logged(const char *p, size_t n, struct csv_options *o, int piped) {
+    struct bad_log log = { .answer = CSV_KEEP };
+    put(&log.t, "");
+    if (o->bad_row)
+        o->bad_row_ctx = &log;
+    char *got = read_all(p, n, o, piped, 1000);
+    struct text t = { 0 };
+    put(&t, "%s", got);
+    if (o->bad_row)
+        put(&t, "bad rows:\n%s", log.t.p);
+    free(got);
+    free(log.t.p);
+    return t.p;
+}
+
 /* The reading of [p, p + n) with o, from a file and a pipe, the same with
    every byte through libcsv.  Through a pipe, the rows handed out before
    an error depend on how the reads fell (the error stops the reader where
@@ -785,9 +802,9 @@ static const char *error_line(const char *t) {
 static void same_as_libcsv(const char *name, const char *p, size_t n, struct csv_options o) {
     for (int piped = 0; piped < 2; piped++) {
         o.libcsv_only = 0;
-        char *fast = read_all(p, n, &o, piped, 1000);
+        char *fast = read_logged(p, n, &o, piped);
         o.libcsv_only = 1;
-        char *slow = read_all(p, n, &o, piped, 1000);
+        char *slow = read_logged(p, n, &o, piped);
         const char *ef = error_line(fast), *es = error_line(slow);
         const char *a = piped && ef ? ef : fast, *b = piped && es ? es : slow;
         if (strcmp(a, b) != 0)
@@ -795,6 +812,25 @@ static void same_as_libcsv(const char *name, const char *p, size_t n, struct csv
                      piped ? "pipe" : "file", a, b);
         free(fast);
         free(slow);
+    }
+}
+
+/* The options each test varies: everything detected, with comments, no
+   quoting, no quoting and no delimiter; each without bad_row (a row of the
+   wrong width ends the reading) and with it (every row kept, and what
+   bad_row saw compared too). */
+static void same_for_options(const char *name, const char *p, size_t n) {
+    for (int bad = 0; bad < 2; bad++) {
+        struct csv_options o = detect();
+        o.bad_row = bad ? on_bad : NULL;
+        same_as_libcsv(name, p, n, o);
+        o.comment = '#';
+        same_as_libcsv(name, p, n, o);
+        o.comment = 0;
+        o.quote = '\n';
+        same_as_libcsv(name, p, n, o);
+        o.delimiter = '\n';
+        same_as_libcsv(name, p, n, o);
     }
 }
 
@@ -815,20 +851,65 @@ static size_t same_for_dir(const char *dir) {
         assert_non_null(buf);
         size_t n = fread(buf, 1, 1 << 20, f);
         fclose(f);
-        struct csv_options o = detect();
-        same_as_libcsv(path, buf, n, o);
-        o.comment = '#';
-        same_as_libcsv(path, buf, n, o);
-        o = detect();
-        o.quote = '\n';
-        same_as_libcsv(path, buf, n, o);
-        o.delimiter = '\n';
-        same_as_libcsv(path, buf, n, o);
+        same_for_options(path, buf, n);
         free(buf);
         files++;
     }
     closedir(d);
     return files;
+}
+
+/* Rows of three fields with quoted fields of every kind, written with the
+   delimiter d and the quote q ('"' and ',' in the templates), ended by LF,
+   CRLF and CR in turn: escaped quotes, empty quoted fields, line ends
+   inside quotes, quoted fields first and last, fields that are only a
+   quote or a line end, text after a closing quote and quotes inside plain
+   fields (libcsv's non-strict readings), comment characters inside quotes,
+   long fields over many pieces; with ragged, rows of other widths too. */
+static void quoted_rows(struct text *t, int rows, char d, char q, int ragged) {
+    static const char *const eol[] = { "\n", "\r\n", "\r" };
+    static const char *const kind[] = {
+        "%d,plain,1",
+        "%d,\"q \"\"x\"\" y\",\"z\"",
+        "\"%d\",\"\",",
+        "%d,\"line1\nline2\",\"a\r\nb\"",
+        "%d,\"cr\rinside\",\"\r\"",
+        "%d,\"with, comma\",\"NA\"",
+        "%d,\"\"\"\",\"x\"\"\"",
+        "%d,\"ab\"cd,e",
+        "%d,ab\"c,d",
+        "%d,\"a\" ,b",
+        "%d,\"\",\"\"",
+        "",
+        "%d,\"ab\r\",\"\n\n\n\"",
+        "%d,\"a\"\"\",\"\"\"b\"",
+        "%d, \"a\",b",
+        "%d,\"\n#not a comment\",\"\r\n\"",
+        "%d,\"\",NA",
+        "%d,\"x\"\"\"\"\"\"y\",\"\"\"\"\"\"",
+        "%d,\"\"\"\"\"\"",
+        "%d,\"a\"\"b\"c\",d",
+    };
+    size_t nk = sizeof kind / sizeof *kind, from = t->len;
+    put(t, "\"id\",\"a \"\"b\"\"\",\"c\nd\"%s", eol[0]);
+    for (int i = 0; i < rows; i++) {
+        if (ragged && i % 53 == 7)
+            put(t, "%d,\"x\",\"y\",\"\"", i);
+        else if (ragged && i % 53 == 20)
+            put(t, "\"%d\"", i);
+        else if (i % 2011 == 1000) {         /* long: many pieces of a pipe */
+            put(t, "%d,\"", i);
+            for (int k = 0; k < 3000; k++)
+                put(t, "%s%d \"\"%s\"\", ", k % 7 ? "" : "\n", k, k % 11 ? "" : "\r\n");
+            put(t, "\",\"end\"");
+        } else if (i % 97 == 50)
+            put(t, "#comment,\"x\n");        /* a comment line with --comment '#' */
+        else
+            put(t, kind[i % nk], i);
+        put(t, "%s", eol[(i / nk) % 3]);
+    }
+    for (size_t k = from; k < t->len; k++)
+        t->p[k] = t->p[k] == ',' ? d : t->p[k] == '"' ? q : t->p[k];
 }
 
 static void test_fast_rows(void **state) {
@@ -864,10 +945,49 @@ static void test_fast_rows(void **state) {
     /* a ragged row handed to bad_row */
     put(&t, "1,2\n3,4,5,6\n");
     same_as_libcsv("generated, ragged", t.p, t.len, o);
-    free(t.p);
     /* one column: NULL rows from blank lines */
     const char *one = "x\n1\n\n\r\n2\n\n";
     same_as_libcsv("one column", one, strlen(one), detect());
+
+    /* quoted fields of every kind */
+    t.len = 0;
+    quoted_rows(&t, 20000, ',', '"', 0);
+    same_for_options("quoted", t.p, t.len);
+    o = detect();
+    o.bad_row = on_bad;
+    o.nulls = (const char *const[]){ "NA", "" };
+    for (o.n_nulls = 1; o.n_nulls <= 2; o.n_nulls++)
+        same_as_libcsv("quoted, NULL markers", t.p, t.len, o);
+    o.n_nulls = 0;
+    o.header = 0;
+    same_as_libcsv("quoted, no header", t.p, t.len, o);
+    /* rows of other widths: an error, or bad_row seeing every field */
+    t.len = 0;
+    quoted_rows(&t, 5000, ',', '"', 1);
+    same_for_options("quoted, ragged", t.p, t.len);
+    /* other characters: ';' and '\'', and the quote as the delimiter */
+    t.len = 0;
+    quoted_rows(&t, 5000, ';', '\'', 0);
+    o = detect();
+    o.bad_row = on_bad;
+    same_as_libcsv("quoted with '", t.p, t.len, o);
+    o.delimiter = ';';
+    o.quote = '\'';
+    o.header = 1;
+    same_as_libcsv("quoted with ', given", t.p, t.len, o);
+    o.quote = ';';
+    same_as_libcsv("quote and delimiter ;", t.p, t.len, o);
+    free(t.p);
+    /* the end of the input: a quoted last field with no line end, one
+       never closed, text after it; one column of quoted fields and blank
+       lines */
+    static const char *const ends[] = {
+        "a,b\n1,\"x\"", "a,b\n1,\"x\"\"\"", "a,b\n1,\"\"", "a,b\n1,\"x\n", "a,b\n1,\"x\"\"\n",
+        "a,b\n\"1\n", "a,b\n1,\"x\"y", "a,b\n1,\"x\"\r", "a,b\n\"\",\"\"\r\n\"", "\"a\"",
+        "x\n\"1\"\n\n\"\"\n\r\n\"a\nb\"\n\n\"\"\"\"\n\n", "x\n\"\"\n\n",
+    };
+    for (size_t i = 0; i < sizeof ends / sizeof *ends; i++)
+        same_for_options(ends[i], ends[i], strlen(ends[i]));
 }
 
 int main(void) {
