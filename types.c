@@ -296,21 +296,46 @@ static int eisel_lemire(uint64_t m, int q, double *d) {
     return 1;
 }
 
-/* Parse a decimal floating-point literal: [+-] digits [. digits]
-   [e [+-] digits], with at least one mantissa digit and no superfluous
-   leading zero, or an inf/infinity/nan word.  Returns 0 when the text is
-   not one.  With at most 19 significant digits the value is exact in m
-   and comes from Clinger's fast path (m and the power of ten both exact
-   doubles: one multiplication or division rounds correctly) or else from
-   the Eisel-Lemire algorithm; longer mantissas, and the rare products
-   Eisel-Lemire cannot round, go to strtod.  Each path rounds correctly,
-   so the bits always equal strtod's in the C locale.  A text of 512 bytes
-   or more is refused unless Clinger's path takes it. */
-int ty_parse_double(const char *s, size_t n, double *v) {
-    static const double pow10[23] = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-    };
+static const double pow10_22[23] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/* The double nearest to m * 10^exp10 (m exact, at most 19 significant
+   digits) for text s[0..n): Clinger's fast path (m and the power of ten
+   both exact doubles: one multiplication or division rounds correctly),
+   else zero or infinity beyond the powers of five, else Eisel-Lemire,
+   else strtod.  Returns 0 when the text is refused (512 bytes or more
+   and not on Clinger's path). */
+static __attribute__((noinline)) int double_of(const char *s, size_t n, int neg, uint64_t m, int64_t exp10, double *v) {
+    double d;
+    if (m <= (uint64_t)1 << 53 && exp10 >= -22 && exp10 <= 22) {
+        d = (double)m;
+        d = exp10 < 0 ? d / pow10_22[-exp10] : d * pow10_22[exp10];
+        *v = neg ? -d : d;
+        return 1;
+    }
+    if (n >= 512)
+        return 0;
+    if (m == 0 || exp10 < POW5_MIN || exp10 > POW5_MAX) {
+        d = m == 0 || exp10 < POW5_MIN ? 0.0 : INFINITY;
+        *v = neg ? -d : d;
+        return 1;
+    }
+    if (eisel_lemire(m, (int)exp10, &d)) {
+        *v = neg ? -d : d;
+        return 1;
+    }
+    char buf[512];
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    *v = strtod(buf, NULL);
+    return 1;
+}
+
+/* ty_parse_double for every text its fast path leaves: exponents, words,
+   more than 19 mantissa digits, and refusals. */
+static __attribute__((noinline)) int parse_double_general(const char *s, size_t n, double *v) {
     size_t i = 0;
     int neg = 0;
     if (n == 0)
@@ -365,26 +390,8 @@ int ty_parse_double(const char *s, size_t n, double *v) {
                 z++;
         sig -= z;
     }
-    if (sig <= 19) {
-        if (m < 1000000000000000u && exp10 >= -22 && exp10 <= 22) {
-            double d = (double)m;
-            d = exp10 < 0 ? d / pow10[-exp10] : d * pow10[exp10];
-            *v = neg ? -d : d;
-            return 1;
-        }
-        if (n >= 512)
-            return 0;
-        double d;
-        if (m == 0 || exp10 < POW5_MIN || exp10 > POW5_MAX) {
-            d = m == 0 || exp10 < POW5_MIN ? 0.0 : INFINITY;
-            *v = neg ? -d : d;
-            return 1;
-        }
-        if (eisel_lemire(m, (int)exp10, &d)) {
-            *v = neg ? -d : d;
-            return 1;
-        }
-    }
+    if (sig <= 19)
+        return double_of(s, n, neg, m, exp10, v);
     char buf[512];
     if (n >= sizeof buf)
         return 0;
@@ -393,6 +400,47 @@ int ty_parse_double(const char *s, size_t n, double *v) {
     char *end;
     *v = strtod(buf, &end);
     return end == buf + n;
+}
+
+/* Parse a decimal floating-point literal: [+-] digits [. digits]
+   [e [+-] digits], with at least one mantissa digit and no superfluous
+   leading zero, or an inf/infinity/nan word.  Returns 0 when the text is
+   not one.  With at most 19 significant digits the value is exact in m
+   and comes from Clinger's fast path (m and the power of ten both exact
+   doubles: one multiplication or division rounds correctly) or else from
+   the Eisel-Lemire algorithm; longer mantissas, and the rare products
+   Eisel-Lemire cannot round, go to strtod.  Each path rounds correctly,
+   so the bits always equal strtod's in the C locale.  A text of 512 bytes
+   or more is refused unless Clinger's path takes it.
+
+   The common text, [+-] digits [. digits] with 1 to 19 digits, is read
+   here in one pass and, when the mantissa is at most 2^53, divided by its
+   power of ten at once; the rest of the work (Eisel-Lemire, strtod, and
+   its 512-byte buffer) lies in functions of its own, and anything else
+   (exponents, words, longer mantissas, refusals) goes to
+   parse_double_general, which reads the text again. */
+int ty_parse_double(const char *s, size_t n, double *v) {
+    size_t i = n && (s[0] == '-' || s[0] == '+');
+    int neg = i && s[0] == '-';
+    uint64_t m = 0;
+    size_t int_start = i;
+    i = digit_run(s, n, i, &m);
+    size_t int_digits = i - int_start, frac_digits = 0;
+    if (int_digits > 1 && s[int_start] == '0')
+        return 0;
+    if (i < n && s[i] == '.') {
+        size_t frac_start = ++i;
+        i = digit_run(s, n, i, &m);
+        frac_digits = i - frac_start;
+    }
+    if (i != n || int_digits + frac_digits - 1 >= 19)
+        return parse_double_general(s, n, v);
+    if (m <= (uint64_t)1 << 53) {    /* Clinger's path; frac_digits < 19 */
+        double d = (double)m / pow10_22[frac_digits];
+        *v = neg ? -d : d;
+        return 1;
+    }
+    return double_of(s, n, neg, m, -(int64_t)frac_digits, v);
 }
 
 int64_t ty_days_from_civil(int64_t y, unsigned m, unsigned d) {

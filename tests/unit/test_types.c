@@ -242,6 +242,111 @@ static void test_double_edges(void **state) {
     }
 }
 
+/* The grammar ty_parse_double reads (inf and nan aside): [+-] digits
+   [. digits] [(e|E) [+-] digits], a mantissa digit at least, no leading
+   zero before another integer digit. */
+static int double_grammar(const char *s, size_t n) {
+    size_t i = 0, d0, nd = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    for (d0 = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+        nd++;
+    if (nd > 1 && s[d0] == '0')
+        return 0;
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            nd++;
+    if (nd == 0)
+        return 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '-' || s[i] == '+'))
+            i++;
+        size_t e0 = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == e0)
+            return 0;
+    }
+    return i == n;
+}
+
+/* ty_parse_double on s[0..n) copied to a buffer of exactly n bytes (so
+   that ASan sees a read past the text) against the grammar and strtod's
+   bits. */
+static void check_exact(const char *s, size_t n) {
+    char *t = malloc(n ? n : 1), z[64];
+    memcpy(t, s, n);
+    double a, b;
+    int got = ty_parse_double(t, n, &a);
+    free(t);
+    int want = double_grammar(s, n);
+    if (got != want)
+        fail_msg("\"%.*s\": %s", (int)n, s, got ? "accepted" : "refused");
+    if (!got)
+        return;
+    memcpy(z, s, n);
+    z[n] = 0;
+    b = strtod(z, NULL);
+    if (memcmp(&a, &b, 8) != 0)
+        fail_msg("%s: %a vs strtod %a", z, a, b);
+}
+
+/* Every text of up to 7 bytes over a small alphabet (signs, points,
+   exponents, leading zeros, "-0", ".5", "5.", "-.e1" ...), and random texts
+   of 1 to 40 bytes over it, each in a buffer of exactly its length: the
+   one-pass path for plain decimals and the general path accept the grammar
+   exactly, with strtod's bits.  Then mantissas of 1 to 21 digits with the
+   point anywhere, near 2^53 and 10^19, with leading zeros. */
+static void test_double_exhaustive(void **state) {
+    (void)state;
+    static const char alpha[] = "0159.-e";
+    enum { NA = sizeof alpha - 1 };
+    char buf[64];
+    for (size_t len = 0; len <= 7; len++) {
+        size_t total = 1;
+        for (size_t j = 0; j < len; j++)
+            total *= NA;
+        for (size_t code = 0; code < total; code++) {
+            size_t c = code;
+            for (size_t j = 0; j < len; j++, c /= NA)
+                buf[j] = alpha[c % NA];
+            check_exact(buf, len);
+        }
+    }
+    static const char wide[] = "0123456789.-+eE";
+    uint64_t seed = 11;
+    for (int k = 0; k < 300000; k++) {
+        uint64_t r = next_u64(&seed);
+        size_t len = r % 40 + 1;
+        for (size_t j = 0; j < len; j++) {
+            r = j % 8 == 7 ? next_u64(&seed) : r >> 8;
+            /* mostly digits, so that long texts stay numbers */
+            buf[j] = (r & 0xf0) ? (char)('0' + (r & 0xff) % 10) : wide[(r & 0xf) % (sizeof wide - 1)];
+        }
+        check_exact(buf, len);
+    }
+    static const char *const known[] = {
+        "9007199254740992", "9007199254740993", "9007199254740994", "9007199254740995",
+        "900719925474099.3", "90071992547409.93", "-9007199254740993", "1234567890123456",
+        "12345678901234567", "1234567890123456.7", "123456789012345678", "1234567890123456789",
+        "12345678901234567890", "99999999999999999999", "18446744073709551615",
+        "18446744073709551616", "0.12345678901234567", "0.000000000000000000012345",
+        "0.0000000000000000000000000000001", "-0", "+0", "-0.0", ".5", "5.", "-.5", "+5.",
+        "0.5", "-0.00", "1.7976931348623157e308", "1.7976931348623159e308", "4.9406564584124654e-324",
+        "2.4703282292062327e-324", "2.4703282292062328e-324", "2.2250738585072011e-308",
+        "123456789012345.6", "1.000000000000000", "0.9999999999999999", "7.0e-10",
+    };
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        check_exact(known[i], strlen(known[i]));
+    static const char *const bad[] = {
+        ".", "-.", "+.", "..", "1..", "1.2.3", "00", "-01", "00.5", "+-1", "1-", "5.e",
+        "1e.5", "0x1p3", "1 ", " 1", "1_000", "١",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        check_exact(bad[i], strlen(bad[i]));
+}
+
 /* Random signs, digits and stray bytes: ty_parse_int64 accepts exactly
    the optional sign and digits without a leading zero that strtoll reads
    in range, with its value. */
@@ -898,6 +1003,7 @@ int main(void) {
         cmocka_unit_test(test_double_differential),
         cmocka_unit_test(test_double_halfway),
         cmocka_unit_test(test_double_edges),
+        cmocka_unit_test(test_double_exhaustive),
         cmocka_unit_test(test_int64_differential),
         cmocka_unit_test(test_utf8_differential),
         cmocka_unit_test(test_dates),
