@@ -874,7 +874,8 @@ size_t enc_delta_binary_bound(size_t n) {
     return 23 + blocks * (10 + DELTA_MINIBLOCKS + DELTA_BLOCK * 8);
 }
 
-/* Pack 32 values of w bits (0..64) into exactly 4*w bytes, LSB first. */
+/* Pack 32 values of w bits (0..64) into exactly 4*w bytes, LSB first
+   (pack_tab's layout for w <= 32, which the encoder uses there). */
 static uint8_t *pack64_32(const uint64_t *v, int w, uint8_t *o) {
     if (w == 0)
         return o;
@@ -965,8 +966,17 @@ static size_t delta_encode(const int64_t *v64, const int32_t *v32, size_t n, uin
             }
             for (size_t j = 0; j < DELTA_MINI; j++)
                 any |= rel[m * DELTA_MINI + j];
-            widths[m] = (uint8_t)enc_bit_width(any);
-            o = pack64_32(rel + m * DELTA_MINI, widths[m], o);
+            int w = enc_bit_width(any);
+            widths[m] = (uint8_t)w;
+            if (w >= 1 && w <= 32) {  /* the same bits, packed at a constant width */
+                uint32_t r32[DELTA_MINI];
+                for (size_t j = 0; j < DELTA_MINI; j++)
+                    r32[j] = (uint32_t)rel[m * DELTA_MINI + j];
+                pack_tab[w](r32, o, 1);
+                o += 4 * (size_t)w;
+            } else {
+                o = pack64_32(rel + m * DELTA_MINI, w, o);
+            }
         }
         i += k;
     }

@@ -1007,6 +1007,43 @@ static void test_delta_int32(void **state) {
     }
 }
 
+/* Deltas of every width from 0 to 64 bits, a width per miniblock, the
+   last block full or cut anywhere: our encoder writes exactly the bytes
+   of the bit-by-bit writer (which gives unused miniblocks width 0). */
+static void test_delta_every_width(void **state) {
+    (void)state;
+    enum { N = 1 + 4 * 128 };
+    int64_t v[N];
+    uint8_t *got = malloc(enc_delta_binary_bound(N)), *want = malloc(enc_delta_binary_bound(N));
+    assert_non_null(got);
+    assert_non_null(want);
+    for (int w = 0; w <= 64; w++) {
+        for (int rep = 0; rep < 4; rep++) {
+            v[0] = (int64_t)rnd();
+            for (size_t i = 1; i < N; i++) {
+                /* miniblock widths w, w - 1, w / 2, 0 in turn: a width-w
+                   delta above a zero one keeps the miniblock at w bits */
+                size_t mb = (i - 1) / 32 % 4;
+                int bw = mb == 0 ? w : mb == 1 ? (w ? w - 1 : 0) : mb == 2 ? w / 2 : 0;
+                uint64_t mask = bw == 64 ? ~(uint64_t)0 : ((uint64_t)1 << bw) - 1;
+                uint64_t d = (uint64_t)rnd() << 32 ^ (uint64_t)rnd();
+                if ((i - 1) % 32 == 0)
+                    d = 0;            /* the block minimum: rel = delta */
+                else if ((i - 1) % 32 == 1 && bw)
+                    d = mask;         /* the width reached */
+                v[i] = (int64_t)((uint64_t)v[i - 1] + (d & mask));
+            }
+            size_t n = rep == 0 ? N : 2 + (size_t)rnd() % (N - 2);
+            size_t a = enc_delta_binary_encode(v, n, got);
+            size_t b = ref_delta_encode(v, n, 128, 4, 0, want);
+            assert_int_equal(a, b);
+            assert_memory_equal(got, want, a);
+        }
+    }
+    free(got);
+    free(want);
+}
+
 static void test_delta_foreign_layout(void **state) {
     (void)state;
     static const size_t shapes[][2] = { { 128, 1 }, { 128, 4 }, { 256, 8 }, { 512, 4 }, { 256, 2 } };
@@ -1306,6 +1343,7 @@ int main(void) {
         cmocka_unit_test(test_delta_spec_examples),
         cmocka_unit_test(test_delta_roundtrip),
         cmocka_unit_test(test_delta_int32),
+        cmocka_unit_test(test_delta_every_width),
         cmocka_unit_test(test_delta_foreign_layout),
         cmocka_unit_test(test_delta_hostile),
         cmocka_unit_test(test_delta_length),
