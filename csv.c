@@ -21,6 +21,7 @@
 #define DETECT_ROWS 100              /* rows of the sample that count */
 #define PREAMBLE_LINES 20            /* lines a detected preamble may have */
 #define BLANK_RUN 1024               /* trailing blank lines dropped, at most */
+#define AHEAD_STEP ((size_t)1 << 20) /* the read-ahead block grows and shrinks by this */
 
 struct csv_reader {
     pool_t *pool;
@@ -73,6 +74,13 @@ struct csv_reader {
     size_t text_limit, fend_limit, line_limit;  /* a batch's rows fit these */
     size_t text_base, fend_base, line_base;     /* the capacities they come from */
     struct csv_batch view;
+    /* reading ahead (csv_prefetch): the rows after the batch handed out
+       are parsed into a second block of half the capacities while the
+       batch, in the held block, is in use; the next csv_next_batch moves
+       them back */
+    unsigned char *held; size_t held_size;           /* pool, the batch's block */
+    size_t held_text_cap, held_fend_cap, held_line_cap;
+    unsigned char *ahead; size_t ahead_size;         /* pool, the second block when idle */
 
     /* the row being parsed */
     size_t row_fields;               /* fields seen, stored or not */
@@ -115,14 +123,37 @@ static void fail(struct csv_reader *r, int code, int64_t line, int64_t col,
     va_end(ap);
 }
 
+/* Bytes of a block holding these capacities, and where its parts start. */
+static size_t block_bytes(size_t text_cap, size_t fend_cap, size_t line_cap,
+                          size_t *tb, size_t *fb) {
+    *tb = (text_cap + 7) & ~(size_t)7;
+    *fb = (fend_cap * sizeof(uint32_t) + 7) & ~(size_t)7;
+    return *tb + *fb + line_cap * sizeof(int64_t);
+}
+
+/* Point the row buffers at the parts of block b. */
+static void place(struct csv_reader *r, unsigned char *b, size_t size,
+                  size_t text_cap, size_t fend_cap, size_t line_cap) {
+    size_t tb, fb;
+    block_bytes(text_cap, fend_cap, line_cap, &tb, &fb);
+    r->block = b;
+    r->block_size = size;
+    r->text = b;
+    r->fend = (uint32_t *)(void *)(b + tb);
+    r->line = (int64_t *)(void *)(b + tb + fb);
+    r->text_cap = text_cap;
+    r->fend_cap = fend_cap;
+    r->line_cap = line_cap;
+}
+
 /* Lay the row buffers out in one block of the pool (text, then field ends,
    then line numbers) with these capacities, their contents moving along.
    The block is taken once at open and partitioned again in place; a larger
    one is taken only for a row that does not fit, and given back after it.
    Returns 0 when the pool cannot hold the block. */
 static int layout(struct csv_reader *r, size_t text_cap, size_t fend_cap, size_t line_cap) {
-    size_t tb = (text_cap + 7) & ~(size_t)7, fb = (fend_cap * sizeof *r->fend + 7) & ~(size_t)7;
-    size_t need = tb + fb + line_cap * sizeof *r->line;
+    size_t tb, fb;
+    size_t need = block_bytes(text_cap, fend_cap, line_cap, &tb, &fb);
     size_t uf = r->nfend * sizeof *r->fend, ul = r->nrows * sizeof *r->line;
     if (r->text_len > text_cap || r->nfend > fend_cap || r->nrows > line_cap)
         return 0;
@@ -133,24 +164,19 @@ static int layout(struct csv_reader *r, size_t text_cap, size_t fend_cap, size_t
         memcpy(tmp, r->fend, uf);
         memcpy(tmp + uf, r->line, ul);
     }
-    if (!r->block || need > r->block_size || need < r->block_size / 2) {
-        unsigned char *b = pool_alloc(r->pool, need);
-        if (!b) {
+    unsigned char *b = r->block;
+    size_t size = r->block_size;
+    if (!b || need > size || need < size / 2) {
+        if (!(b = pool_alloc(r->pool, need))) {
             pool_free(r->pool, tmp);
             return 0;
         }
         if (r->text_len)
             memcpy(b, r->text, r->text_len);
         pool_free(r->pool, r->block);
-        r->block = b;
-        r->block_size = need;
+        size = need;
     }
-    r->text = r->block;
-    r->fend = (uint32_t *)(void *)(r->block + tb);
-    r->line = (int64_t *)(void *)(r->block + tb + fb);
-    r->text_cap = text_cap;
-    r->fend_cap = fend_cap;
-    r->line_cap = line_cap;
+    place(r, b, size, text_cap, fend_cap, line_cap);
     if (tmp) {
         memcpy(r->fend, tmp, uf);
         memcpy(r->line, tmp + uf, ul);
@@ -1429,11 +1455,113 @@ static void release(struct csv_reader *r) {
     pool_free(r->pool, r->sample);
     pool_free(r->pool, r->unpacked);
     pool_free(r->pool, r->block);
-    r->chunk = r->sample = r->unpacked = r->block = NULL;
+    pool_free(r->pool, r->held);
+    pool_free(r->pool, r->ahead);
+    r->chunk = r->sample = r->unpacked = r->block = r->held = r->ahead = NULL;
+}
+
+/* Copy the rows and fields from buffers (text, fend, line) into the
+   current ones, from row base and its text offset t0 on. */
+static void move_rows(struct csv_reader *r, const unsigned char *text, const uint32_t *fend,
+                      const int64_t *line, size_t base, size_t text_len, size_t nfend,
+                      size_t nrows) {
+    size_t f0 = base * r->ncols;
+    uint32_t t0 = f0 ? fend[f0 - 1] & ~CSV_NULL_BIT : 0;
+    memcpy(r->text, text + t0, text_len - t0);
+    for (size_t i = f0; i < nfend; i++)
+        r->fend[i - f0] = fend[i] - t0;
+    memcpy(r->line, line + base, (nrows - base) * sizeof *line);
+    r->text_len = text_len - t0;
+    r->nfend = nfend - f0;
+    r->nrows = nrows - base;
+    r->base_row = 0;
+}
+
+void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
+    if (r->err || r->eof || !r->block || r->held || !r->have_header || r->ncols == 0)
+        return;
+    if (max_rows == 0)
+        max_rows = 1;
+    /* the block: half the row buffers' capacities, or as much of that as
+       the pool may give, in steps of AHEAD_STEP so that it is seldom taken
+       again */
+    size_t tb, fb, full = block_bytes(r->text_base, r->fend_base, r->line_base, &tb, &fb);
+    size_t have = r->ahead ? r->ahead_size : 0;
+    size_t top = pool_peak(r->pool) + keep, budget = pool_budget(r->pool);
+    size_t size = top <= budget ? have + (budget - top) : have > top - budget ? have - (top - budget) : 0;
+    size = size < full / 2 ? size : full / 2;
+    size -= size % AHEAD_STEP;
+    if (size < AHEAD_STEP) {
+        pool_free(r->pool, r->ahead);
+        r->ahead = NULL;
+        return;
+    }
+    double k = (double)size / (double)full;
+    size_t tc = (size_t)(r->text_base * k), fc = (size_t)(r->fend_base * k);
+    size_t lc = (size_t)(r->line_base * k);
+    size_t f0 = r->base_row * r->ncols;
+    size_t t0 = f0 ? r->fend[f0 - 1] & ~CSV_NULL_BIT : 0;
+    if (r->text_len - t0 + MIN_PIECE > tc || r->nfend - f0 + MIN_PIECE + 2 > fc ||
+        r->nrows - r->base_row + MIN_PIECE + 1 > lc)
+        return;                      /* the rows after the batch fill it already */
+    size_t need = block_bytes(tc, fc, lc, &tb, &fb);
+    if (!r->ahead || r->ahead_size != need) {
+        pool_free(r->pool, r->ahead);
+        r->ahead_size = need;
+        if (!(r->ahead = pool_alloc(r->pool, need)))
+            return;                  /* no room to read ahead: read when asked */
+    }
+    r->held = r->block;
+    r->held_size = r->block_size;
+    r->held_text_cap = r->text_cap;
+    r->held_fend_cap = r->fend_cap;
+    r->held_line_cap = r->line_cap;
+    const unsigned char *text = r->text;
+    const uint32_t *fend = r->fend;
+    const int64_t *line = r->line;
+    place(r, r->ahead, need, tc, fc, lc);
+    r->ahead = NULL;
+    move_rows(r, text, fend, line, r->base_row, r->text_len, r->nfend, r->nrows);
+    /* parse as csv_next_batch would, up to where it would cut a batch */
+    while (!r->err && !r->eof) {
+        size_t avail = r->nrows - r->blank_tail;
+        if (avail && (avail >= max_rows || rows_that_fit(r, avail) < avail))
+            break;
+        size_t n = room(r);
+        if (n < MIN_PIECE || feed(r, n) != ERR_OK)
+            break;
+    }
+}
+
+/* After reading ahead: the rows go back to the held block, which the batch
+   no longer needs (or, when a long row made them outgrow it, stay where
+   they are). */
+static void settle(struct csv_reader *r) {
+    if (!r->held)
+        return;
+    unsigned char *b = r->block;
+    size_t size = r->block_size;
+    if (r->text_len <= r->held_text_cap && r->nfend <= r->held_fend_cap &&
+        r->nrows <= r->held_line_cap) {
+        const unsigned char *text = r->text;
+        const uint32_t *fend = r->fend;
+        const int64_t *line = r->line;
+        size_t text_len = r->text_len, nfend = r->nfend, nrows = r->nrows;
+        place(r, r->held, r->held_size, r->held_text_cap, r->held_fend_cap, r->held_line_cap);
+        move_rows(r, text, fend, line, 0, text_len, nfend, nrows);
+        if (size == r->ahead_size)
+            r->ahead = b;            /* kept for the next batch */
+        else
+            pool_free(r->pool, b);
+    } else {
+        pool_free(r->pool, r->held);
+    }
+    r->held = NULL;
 }
 
 int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) {
     *b = NULL;
+    settle(r);
     if (r->err)
         return r->err;
     if (!r->block)

@@ -107,7 +107,8 @@
    there while bad_row looks at them), libcsv's field buffer (the longest
    field), a 64 KiB read buffer for non-mmap'ed input, and while the dialect
    is detected, the 64 KiB sample (until it is parsed) and 13 bytes per
-   column of the sample's first row.  A field or row that does not fit the
+   column of the sample's first row; with csv_prefetch(), a second block of
+   at most half the row buffers' size.  A field or row that does not fit the
    budget is ERR_NOMEM naming its line.
 
    Failure: functions return ERR_OK or an error code (ERR_CSV for a row with
@@ -209,6 +210,21 @@ const char *csv_name(const struct csv_reader *r, size_t col);
 /* The next batch of at most max_rows rows, or *b = NULL at the end of the
    input. */
 int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b);
+
+/* Read ahead while the caller works on the batch handed out: the rows
+   after it are parsed into a second block, up to where the next
+   csv_next_batch(r, max_rows) would cut (or until that block is full), and
+   that call moves them back.  The block is half the row buffers' size, or
+   smaller: what keeps the pool's highest use so far (pool_peak), the
+   reader's block counted in, `keep` bytes short of the budget.  It is kept
+   from call to call, and given back when too small to be worth it (1 MiB).
+   The batch stays valid and
+   unchanged.  It changes nothing the reader hands out: batches, rows, line
+   numbers and errors are those of csv_next_batch() alone; an error met
+   while reading ahead is returned by the next csv_next_batch().  bad_row
+   may be called from it.  Without the memory for the block it does
+   nothing. */
+void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep);
 
 /* Remove the rows whose keep[r] is 0 (r < b->nrows) from the batch, moving
    the rest, their text, field ends and line numbers, down in order;

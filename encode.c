@@ -868,10 +868,14 @@ void enc_dict_free(struct enc_dict *d) {
 #define DELTA_MINIBLOCKS 4
 #define DELTA_MINI (DELTA_BLOCK / DELTA_MINIBLOCKS)
 
-size_t enc_delta_binary_bound(size_t n) {
+size_t enc_delta_binary_bound_width(size_t n, int width) {
     size_t blocks = n > 1 ? (n - 2) / DELTA_BLOCK + 1 : 0;
     /* Header: 2 + 1 + 10 + 10 bytes; a block: min delta, widths, bodies. */
-    return 23 + blocks * (10 + DELTA_MINIBLOCKS + DELTA_BLOCK * 8);
+    return 23 + blocks * (10 + DELTA_MINIBLOCKS + DELTA_BLOCK / 8 * (size_t)width);
+}
+
+size_t enc_delta_binary_bound(size_t n) {
+    return enc_delta_binary_bound_width(n, 64);
 }
 
 /* Pack 32 values of w bits (0..64) into exactly 4*w bytes, LSB first

@@ -153,6 +153,9 @@ int enc_delta_binary_decode(const uint8_t *p, size_t len, int64_t *out, size_t n
    than 32 bits as the spec requires (64-bit deltas of INT32 values can need
    33).  Both decode with enc_delta_binary_decode. */
 size_t enc_delta_binary_bound(size_t n);
+/* The bound when no miniblock is wider than width bits: 32 for the 32
+   variant, 0 when the values are all equal. */
+size_t enc_delta_binary_bound_width(size_t n, int width);
 size_t enc_delta_binary_encode(const int64_t *v, size_t n, uint8_t *out);
 size_t enc_delta_binary_encode32(const int32_t *v, size_t n, uint8_t *out);
 

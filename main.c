@@ -38,17 +38,26 @@
    Each thread (-j) owns an encoder: its scratch buffers, dictionary and
    compressor.  With one thread the pages go straight to the output.  With
    several, the threads take the columns of the row group in turn and each
-   encodes its chunk into a buffer; the writer (the main thread) waits for
-   column 0, writes it and adds its file offset to the chunk's page offsets,
-   then column 1, and so on, so chunks are written in column order and a
-   thread holding a finished chunk takes no other until it is written.
-   Nothing an encoder produces depends on which thread ran it or on how
-   much memory is free (a dictionary's limits are counts and sizes, checked
-   before each value), so the output is the same bytes for every -j.  When
-   a thread runs out of memory, the writer lets the others finish, takes
-   back their buffers and encodes the rest of the row group alone.
-   Parsing can likewise be split at record boundaries found by quote parity,
-   each piece handed to its own libcsv parser, the batches joined in order.
+   encodes its chunk into a buffer; whichever thread finishes the next
+   chunk in column order writes it (adding its file offset to the chunk's
+   page offsets) and any finished chunks after it, so chunks are written in
+   column order and a thread holding a finished chunk takes no other until
+   it is written.  Nothing an encoder produces depends on which thread ran
+   it or on how much memory is free (a dictionary's limits are counts and
+   sizes, checked before each value), so the output is the same bytes for
+   every -j.  When a thread runs out of memory, the others finish, give
+   back their buffers, and the main thread encodes the rest of the row
+   group alone.
+
+   Meanwhile the main thread reads ahead (csv_prefetch): it parses the rows
+   after the batch into a second block, up to where the next batch will be
+   cut, so that parsing and encoding overlap; the next csv_next_batch()
+   moves those rows back into the row buffers.  Batches do not depend on
+   it.  The block is at most half the row buffers, and only what the pool
+   has not needed so far: the first row group is not read ahead, and after
+   it the block keeps the pool's highest use B/32 below the budget, so that
+   the encoders find the memory they needed before (a later row group that
+   needs more falls back as above).
 
    Ownership: the row buffer belongs to the CSV reader and a batch is a view
    into it, valid until the next batch is asked for; the chunk, page and
@@ -69,6 +78,8 @@
      compressor (zstd level 3)                      about 2.6 MiB
      the encoded chunk (threads only)               its compressed size
    and once more:
+     the read-ahead block                           at most T/2, in what the
+                                                    pool's peak leaves free
      output buffer                                  256 KiB
      footer metadata                                about 150 bytes per
                                                     column chunk
@@ -1112,7 +1123,15 @@ static int write_pass(struct job *j, int *again) {
     while (b) {
         if (validate && (e = check_batch(j, b)) != ERR_OK)
             return e;
-        if (b->nrows && (e = pqw_write_row_group(j->w, b, &where)) != ERR_OK) {
+        /* The threads encode and write the row group while the reader
+           parses the rows after it, in the memory the pool has not needed:
+           the first row group shows what the writer needs. */
+        if ((e = pqw_begin_row_group(j->w, b, &where)) == ERR_OK) {
+            if (pqw_row_groups(j->w) > 0)
+                csv_prefetch(j->r, j->rg_rows, j->budget / 32);
+            e = pqw_end_row_group(j->w, &where);
+        }
+        if (e != ERR_OK) {
             if (e == ERR_TYPE && where.column > 0 && where.line) {
                 struct sc_column *col = &s->cols[where.column - 1];
                 if (!col->given && col->spec.type != TY_STRING && j->in_regular && j->out_regular) {

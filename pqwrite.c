@@ -137,11 +137,16 @@ struct pqw_writer {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int sync_ready, quit;
-    const struct csv_batch *batch;
+    const struct csv_batch *batch;   /* the row group begun, until it ends */
     size_t next;                     /* next column to encode */
+    int halt;                        /* hand out no more columns */
+    size_t written;                  /* columns written, in order */
+    int writing;                     /* a thread is writing chunks */
+    int stopped;                     /* a column failed: no more handed out or written */
     int *done_by;                    /* ncols: encoder index, -1 while pending */
     int *result;                     /* ncols: ERR_* of each column */
     struct pqw_where *col_where;     /* ncols */
+    int64_t rg_start;                /* file offset of the row group begun */
 
     uint8_t *out; size_t out_len;    /* output buffer (pool) */
     uint64_t offset;                 /* bytes of the file so far */
@@ -306,9 +311,41 @@ static void encoder_free(struct encoder *x) {
     pool_free(x->pool, x->comp);
 }
 
+static int write_buffered(struct pqw_writer *w, struct encoder *x, size_t c);
+
+/* Write the finished chunks that are next in column order, with the lock
+   held on entry and on return (released while writing).  One thread writes
+   at a time; a failed column stops the writing there, and no more columns
+   are handed out. */
+static void write_ready(struct pqw_writer *w) {
+    if (w->writing)
+        return;
+    w->writing = 1;
+    while (!w->stopped && !w->quit && w->written < w->ncols && w->done_by[w->written] >= 0) {
+        size_t c = w->written;
+        struct encoder *x = &w->enc[w->done_by[c]];
+        int e = w->result[c];
+        if (e == ERR_OK) {
+            pthread_mutex_unlock(&w->lock);
+            if ((e = write_buffered(w, x, c)) != ERR_OK)
+                e = io_error(&w->col_where[c]);
+            pthread_mutex_lock(&w->lock);
+            w->result[c] = e;
+        }
+        if (e != ERR_OK) {
+            w->stopped = w->halt = 1;
+            break;
+        }
+        x->holding = -1;
+        w->written++;
+    }
+    w->writing = 0;
+    pthread_cond_broadcast(&w->cond);
+}
+
 /* A worker takes the next column of the row group, encodes it into its
-   buffer, and waits until the writer has written that buffer before it
-   takes another. */
+   buffer, writes whatever chunks are ready in column order, and takes no
+   other column until its own chunk is written. */
 static void *worker(void *arg) {
     struct encoder *x = arg;
     struct pqw_writer *w = x->w;
@@ -317,7 +354,7 @@ static void *worker(void *arg) {
     w->sync_ready++;
     pthread_cond_broadcast(&w->cond);
     for (;;) {
-        while (!w->quit && !(w->batch && w->next < w->ncols && x->holding < 0))
+        while (!w->quit && !(w->batch && !w->halt && w->next < w->ncols && x->holding < 0))
             pthread_cond_wait(&w->cond, &w->lock);
         if (w->quit)
             break;
@@ -330,6 +367,9 @@ static void *worker(void *arg) {
         pthread_mutex_lock(&w->lock);
         w->result[c] = e;
         w->done_by[c] = index;
+        if (e != ERR_OK)
+            w->halt = 1;             /* the writing stops at it: take no more */
+        write_ready(w);
         pthread_cond_broadcast(&w->cond);
     }
     pthread_mutex_unlock(&w->lock);
@@ -1164,8 +1204,10 @@ static size_t values_bound(const struct encoder *x, const struct layout *l, int 
     size_t n = v1 - v0;
     switch (ve) {
     case V_DICT: return 1 + enc_rle_bound(n, bw);
-    case V_DELTA: return enc_delta_binary_bound(n);
-    case V_DBA: return 2 * enc_delta_binary_bound(n) + plain_size(x, l, v0, v1);
+    case V_DELTA: return enc_delta_binary_bound_width(n, l->width == 4 ? 32 : 64);
+    case V_DBA:                      /* prefix lengths all 0, then 32-bit lengths */
+        return enc_delta_binary_bound_width(n, 0) + enc_delta_binary_bound_width(n, 32) +
+               plain_size(x, l, v0, v1);
     default: return plain_size(x, l, v0, v1);
     }
 }
@@ -1589,77 +1631,79 @@ static int write_buffered(struct pqw_writer *w, struct encoder *x, size_t c) {
     return e;
 }
 
-/* The columns of a row group encoded by the threads and written in column
-   order.  A column that fails for lack of memory, and every column after
-   it, are encoded again one at a time once the other threads are idle and
-   have given back their buffers; the output is the same. */
-static int write_threaded(struct pqw_writer *w, const struct csv_batch *b,
-                          struct pqw_where *where) {
+/* Hand the row group's columns to the threads: they encode them and write
+   the chunks in column order as they finish. */
+static void start_row_group(struct pqw_writer *w, const struct csv_batch *b) {
     pthread_mutex_lock(&w->lock);
     for (size_t c = 0; c < w->ncols; c++)
         w->done_by[c] = -1;
-    w->next = 0;
+    w->next = w->written = 0;
+    w->stopped = w->halt = 0;
     w->batch = b;
     pthread_cond_broadcast(&w->cond);
     pthread_mutex_unlock(&w->lock);
-    int e = ERR_OK;
-    size_t c = 0;
-    for (; c < w->ncols; c++) {
-        pthread_mutex_lock(&w->lock);
-        while (w->done_by[c] < 0)
-            pthread_cond_wait(&w->cond, &w->lock);
-        struct encoder *x = &w->enc[w->done_by[c]];
-        e = w->result[c];
-        pthread_mutex_unlock(&w->lock);
-        if (e == ERR_OK && (e = write_buffered(w, x, c)) != ERR_OK)
-            e = io_error(where);
-        if (e != ERR_OK)
-            break;
-        pthread_mutex_lock(&w->lock);
-        x->holding = -1;
-        pthread_cond_broadcast(&w->cond);
-        pthread_mutex_unlock(&w->lock);
-    }
-    /* stop handing out columns and wait for those under way */
+}
+
+/* Wait for the threads to write the row group, or to stop at a failed
+   column.  A column that failed for lack of memory, and every column after
+   it, are then encoded again one at a time, the other threads idle and
+   their buffers given back; the output is the same. */
+static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
     pthread_mutex_lock(&w->lock);
-    size_t taken = w->next;
-    w->next = w->ncols;
+    while (w->written < w->ncols && !w->stopped)
+        pthread_cond_wait(&w->cond, &w->lock);
+    size_t taken = w->next, c = w->written;
+    w->halt = 1;                     /* hand out no more, wait for those under way */
     for (size_t k = c; k < taken; k++)
         while (w->done_by[k] < 0)
             pthread_cond_wait(&w->cond, &w->lock);
+    while (w->writing)
+        pthread_cond_wait(&w->cond, &w->lock);
     for (int i = 0; i < w->nenc; i++)
         w->enc[i].holding = -1;
+    const struct csv_batch *b = w->batch;
     w->batch = NULL;
+    int e = c < w->ncols ? w->result[c] : ERR_OK;
     pthread_mutex_unlock(&w->lock);
-    if (e == ERR_IO)
-        return e;
-    if (e != ERR_OK && e != ERR_NOMEM) {
-        *where = w->col_where[c];
+    if (e != ERR_NOMEM) {
+        if (e != ERR_OK)
+            *where = w->col_where[c];
         return e;
     }
-    if (e == ERR_NOMEM) {
-        for (int i = 0; i < w->nenc; i++)
-            encoder_shrink(&w->enc[i]);
-        struct encoder *x = &w->enc[0];
-        x->buffered = 0;
-        for (e = ERR_OK; c < w->ncols && e == ERR_OK; c++)
-            e = encode_chunk(w, x, b, c, where);
-        x->buffered = 1;
-    }
+    for (int i = 0; i < w->nenc; i++)
+        encoder_shrink(&w->enc[i]);
+    struct encoder *x = &w->enc[0];
+    x->buffered = 0;
+    for (e = ERR_OK; c < w->ncols && e == ERR_OK; c++)
+        e = encode_chunk(w, x, b, c, where);
+    x->buffered = 1;
     return e;
 }
 
-int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
+int pqw_begin_row_group(struct pqw_writer *w, const struct csv_batch *b,
                         struct pqw_where *where) {
+    w->rg_start = (int64_t)w->offset;
+    w->batch = NULL;
     if (b->nrows == 0)
         return ERR_OK;
-    int64_t rg_start = (int64_t)w->offset, total_unc = 0;
     if (w->nenc > 1) {
-        FORWARD_IF_ERROR(write_threaded(w, b, where));
-    } else {
-        for (size_t c = 0; c < w->ncols; c++)
-            FORWARD_IF_ERROR(encode_chunk(w, &w->enc[0], b, c, where));
+        start_row_group(w, b);
+        return ERR_OK;
     }
+    for (size_t c = 0; c < w->ncols; c++)
+        FORWARD_IF_ERROR(encode_chunk(w, &w->enc[0], b, c, where));
+    w->batch = b;
+    return ERR_OK;
+}
+
+int pqw_end_row_group(struct pqw_writer *w, struct pqw_where *where) {
+    const struct csv_batch *b = w->batch;
+    if (!b)
+        return ERR_OK;               /* no rows */
+    if (w->nenc > 1)
+        FORWARD_IF_ERROR(end_threaded(w, where));
+    w->batch = NULL;
+    int64_t total_unc = 0;
     for (size_t c = 0; c < w->ncols; c++)
         total_unc += w->cc[c].meta_data.total_uncompressed_size;
     struct pq_row_group rg = {0};
@@ -1668,9 +1712,9 @@ int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
     rg.total_byte_size = total_unc;
     rg.num_rows = (int64_t)b->nrows;
     rg.has_file_offset = 1;
-    rg.file_offset = rg_start;
+    rg.file_offset = w->rg_start;
     rg.has_total_compressed_size = 1;
-    rg.total_compressed_size = (int64_t)w->offset - rg_start;
+    rg.total_compressed_size = (int64_t)w->offset - w->rg_start;
     rg.has_ordinal = w->n_row_groups < 32768;
     rg.ordinal = (int16_t)w->n_row_groups;
     pqm_encode_row_group(&w->row_groups, &rg);
@@ -1680,6 +1724,12 @@ int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
     w->n_row_groups++;
     w->num_rows += (int64_t)b->nrows;
     return ERR_OK;
+}
+
+int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
+                        struct pqw_where *where) {
+    FORWARD_IF_ERROR(pqw_begin_row_group(w, b, where));
+    return pqw_end_row_group(w, where);
 }
 
 int pqw_finish(struct pqw_writer *w, struct pqw_where *where) {

@@ -112,9 +112,23 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
                const struct pqw_options *o, struct pqw_writer **w,
                struct pqw_where *where);
 
-/* Write the batch as one row group. */
+/* Write the batch as one row group: pqw_begin_row_group() then
+   pqw_end_row_group(). */
 int pqw_write_row_group(struct pqw_writer *w, const struct csv_batch *b,
                         struct pqw_where *where);
+
+/* The same in two halves, so that the caller can work (read the next rows)
+   while the threads encode.  With several threads, begin hands the columns
+   to them and returns at once; they encode the chunks and write them in
+   column order as they finish; end waits for them and adds the row group to
+   the footer.  With one thread, begin writes the row group and end adds it.
+   The batch must stay valid and unchanged until end returns.  Errors are
+   those of pqw_write_row_group(), from begin or from end; after an error
+   from begin, do not call end.  Every begin that succeeds needs its end
+   before the next begin, pqw_finish() or pqw_free(). */
+int pqw_begin_row_group(struct pqw_writer *w, const struct csv_batch *b,
+                        struct pqw_where *where);
+int pqw_end_row_group(struct pqw_writer *w, struct pqw_where *where);
 
 /* Write the footer and flush.  The file is complete when this succeeds. */
 int pqw_finish(struct pqw_writer *w, struct pqw_where *where);

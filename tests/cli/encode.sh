@@ -113,6 +113,38 @@ for opts in "" "-c snappy --row-group-size 700" "-c gzip -m 4M" "-c none --row-g
         cmp -s "$T/big.j1.parquet" "$T/big.j$j.parquet" && pass || fail "-j$j $opts differs from -j1"
     done
 done
+# Several row groups of quoted text, so that the reader parses each next
+# row group while the threads encode the last: the same bytes from a file
+# and a pipe, for every -j.
+awk 'BEGIN {
+    print "id,name,note,price,day"
+    for (i = 0; i < 300000; i++)
+        printf "%d,name %d,\"note %d, \"\"q\"\"%s\",%d.%03d,2024-%02d-%02d\n", i, i % 1000,
+            i * 7, i % 50 ? "" : "\nsecond line", i % 9973, i % 100 * 10 + 5, i % 12 + 1, i % 28 + 1
+}' > "$T/ahead.csv"
+"$BIN" -j1 "$T/ahead.csv" -o "$T/ahead.j1.parquet"
+rgs=$("$BIN" -d --meta "$T/ahead.j1.parquet" | sed -n 's/^num_row_groups: //p')
+[ "$rgs" -ge 3 ] && pass || fail "several row groups expected, got $rgs"
+for j in 2 3; do
+    "$BIN" -j$j "$T/ahead.csv" -o "$T/ahead.j$j.parquet"
+    cmp -s "$T/ahead.j1.parquet" "$T/ahead.j$j.parquet" && pass || fail "-j$j differs from -j1 (row groups read ahead)"
+    cat "$T/ahead.csv" | "$BIN" -j$j > "$T/ahead.pipe.parquet"
+    cmp -s "$T/ahead.j1.parquet" "$T/ahead.pipe.parquet" && pass || fail "-j$j through a pipe differs"
+done
+"$BIN" -d "$T/ahead.j1.parquet" | cmp -s - "$T/ahead.csv" && pass || fail "row groups read ahead: round trip"
+# an error in a later row group: the same message for every -j, from a
+# file and a pipe
+{ cat "$T/ahead.csv"; echo '300000,x,"y",1.5'; } > "$T/ahead-short.csv"
+{ cat "$T/ahead.csv"; echo '300000,x,"y",abc,2024-01-01'; } > "$T/ahead-bad.csv"
+for j in 1 2; do
+    run "$BIN" -j$j "$T/ahead-short.csv" -o "$T/ahead-err.parquet"
+    check "late short row -j$j" "1 csv2pq: $T/ahead-short.csv:306002:5: expected 5 fields, found 4; --on-error skip leaves such rows out, --on-error null pads or cuts them" "$status $err"
+    run sh -c "cat '$T/ahead-bad.csv' | '$BIN' -j$j > '$T/ahead-err.parquet'"
+    check "late bad value through a pipe -j$j" 1 "$status"
+    case "$err" in "csv2pq: <stdin>:306002:4: column \"price\" is double, but this value is \"abc\""*) pass ;;
+        *) fail "late bad value -j$j: $err" ;; esac
+done
+
 run "$BIN" -j 0 "$T/big.csv"
 check "-j 0 status" 2 "$status"
 check "-j 0 message" "csv2pq: --threads takes a number from 1 to 64, not '0'" "$err"

@@ -134,6 +134,10 @@ static void put_batch(struct text *t, const struct csv_batch *b) {
 /* Optional per-batch hook: drop rows from each batch. */
 static const uint8_t *drop_pattern;      /* keep[i % drop_len], or NULL */
 static size_t drop_len;
+/* Read ahead (csv_prefetch) after each batch is handed out, before it is
+   looked at. */
+static int read_ahead;
+static size_t read_ahead_reads;          /* calls that read input */
 
 /* Read the whole input: "d=, q=\" h=1 | names\n" then one line per row,
    "LINE:f1|f2" with ~ for NULL; an error ends it with "error E at L:C: D". */
@@ -156,6 +160,11 @@ static char *read_all(const char *p, size_t n, const struct csv_options *o, int 
         put(&t, "\n");
         struct csv_batch *b;
         while ((e = csv_next_batch(r, max_rows, &b)) == ERR_OK && b) {
+            if (read_ahead) {
+                uint64_t before = csv_bytes_in(r);
+                csv_prefetch(r, max_rows, 0);
+                read_ahead_reads += csv_bytes_in(r) > before;
+            }
             if (drop_pattern) {
                 uint8_t keep[4096];
                 assert_true(b->nrows <= sizeof keep);
@@ -859,6 +868,76 @@ static size_t same_for_dir(const char *dir) {
     return files;
 }
 
+/* ---- reading ahead changes nothing ---- */
+
+/* The reading of [p, p + n) with o, from a file and a pipe, in batches of
+   max_rows, the same with and without reading ahead.  When there is an
+   error, only the error: the reader stops at the first error wherever its
+   parse got to, and the pieces it parses ahead in are not those it would
+   parse when asked, so the rows handed out before an error may end a
+   batch sooner or later (as through a pipe, see same_as_libcsv). */
+static void same_read_ahead(const char *name, const char *p, size_t n, struct csv_options o,
+                            size_t max_rows) {
+    for (int piped = 0; piped < 2; piped++) {
+        struct bad_log log[2] = { { .answer = CSV_KEEP }, { .answer = CSV_KEEP } };
+        char *got[2];
+        for (int k = 0; k < 2; k++) {
+            put(&log[k].t, "");
+            if (o.bad_row)
+                o.bad_row_ctx = &log[k];
+            read_ahead = k;
+            got[k] = read_all(p, n, &o, piped, max_rows);
+        }
+        read_ahead = 0;
+        const char *e0 = error_line(got[0]), *e1 = error_line(got[1]);
+        const char *a = e0 ? e0 : got[0], *b = e1 ? e1 : got[1];
+        if (strcmp(a, b) != 0)
+            fail_msg("%s (%s, %zu rows): reading ahead:\n%.2000s\nnot:\n%.2000s", name,
+                     piped ? "pipe" : "file", max_rows, b, a);
+        if (!piped && !e0 && strcmp(log[0].t.p, log[1].t.p) != 0)
+            fail_msg("%s: bad_row saw, reading ahead:\n%.2000s\nnot:\n%.2000s", name,
+                     log[1].t.p, log[0].t.p);
+        free(got[0]);
+        free(got[1]);
+        free(log[0].t.p);
+        free(log[1].t.p);
+    }
+}
+
+static void read_ahead_options(const char *name, const char *p, size_t n) {
+    static const size_t sizes[] = { 1, 7, 1000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (int bad = 0; bad < 2; bad++) {
+            struct csv_options o = detect();
+            o.bad_row = bad ? on_bad : NULL;
+            same_read_ahead(name, p, n, o, sizes[i]);
+        }
+}
+
+static size_t read_ahead_dir(const char *dir) {
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t files = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char *buf = malloc(1 << 20);
+        assert_non_null(buf);
+        size_t n = fread(buf, 1, 1 << 20, f);
+        fclose(f);
+        read_ahead_options(path, buf, n);
+        free(buf);
+        files++;
+    }
+    closedir(d);
+    return files;
+}
+
 /* Rows of three fields with quoted fields of every kind, written with the
    delimiter d and the quote q ('"' and ',' in the templates), ended by LF,
    CRLF and CR in turn: escaped quotes, empty quoted fields, line ends
@@ -990,6 +1069,55 @@ static void test_fast_rows(void **state) {
         same_for_options(ends[i], ends[i], strlen(ends[i]));
 }
 
+/* Batches, rows, line numbers, errors and what bad_row sees are the same
+   when the reader reads ahead between batches: over the corpora, and over
+   inputs larger than the row buffers (so that the read-ahead block fills
+   before the cut, and rows move back from it at every batch). */
+static void test_read_ahead(void **state) {
+    (void)state;
+    if (access("tests/corpus/files", R_OK) == 0) {
+        assert_true(read_ahead_dir("tests/corpus/files") > 400);
+        assert_true(read_ahead_dir("tests/csv-spectrum/csvs") > 10);
+    }
+    struct text t = { 0 };
+    quoted_rows(&t, 200000, ',', '"', 0);
+    assert_true(t.len > ROW_BYTES + ROW_BYTES / 2);
+    struct csv_options o = detect();
+    o.comment = '#';
+    o.bad_row = on_bad;              /* the non-strict readings make rows of other widths */
+    same_read_ahead("quoted", t.p, t.len, o, 1000);
+    read_ahead_reads = 0;
+    same_read_ahead("quoted", t.p, t.len, o, 1u << 20);
+    assert_true(read_ahead_reads > 2);
+    t.len = 0;
+    quoted_rows(&t, 200000, ',', '"', 1);
+    same_read_ahead("quoted, ragged", t.p, t.len, o, 1u << 20);
+    /* an error met while reading ahead, at rows of every batch size */
+    t.len = 0;
+    put(&t, "a,b\n");
+    for (int i = 0; i < 300000; i++)
+        put(&t, i % 100000 == 99999 ? "%d\n" : "%d,x%d\n", i, i);
+    o = detect();
+    for (size_t rows = 1000; rows <= 1000000; rows *= 10)
+        same_read_ahead("an error", t.p, t.len, o, rows);
+    t.len -= t.len / 2;              /* the error in the first batch, or in none */
+    same_read_ahead("an error, cut", t.p, t.len, o, 1u << 20);
+    /* one column with blank lines: NULL rows held until text follows */
+    t.len = 0;
+    put(&t, "x\n");
+    for (int i = 0; i < 400000; i++)
+        put(&t, i % 5 ? "%d\n" : "\n", i);
+    same_read_ahead("one column", t.p, t.len, detect(), 1u << 20);
+    /* a field larger than the read-ahead block */
+    t.len = 0;
+    put(&t, "a,b\n");
+    for (int i = 0; i < 200000; i++)
+        put(&t, "%d,x%d\n", i, i);
+    put(&t, "1,\"%0*d\"\n2,y\n", 3 << 20, 0);
+    same_read_ahead("long field", t.p, t.len, detect(), 1u << 20);
+    free(t.p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_delimiter),
@@ -1011,6 +1139,7 @@ int main(void) {
         cmocka_unit_test(test_one_column_blank),
         cmocka_unit_test(test_no_quote),
         cmocka_unit_test(test_fast_rows),
+        cmocka_unit_test(test_read_ahead),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1325,6 +1325,32 @@ static void test_byte_stream_split(void **state) {
     }
 }
 
+/* The 32-bit variant stays within the bound for 32 bits a value, values
+   all equal within the bound for 0: the worst cases (widths from the
+   extremes, every count around the block and miniblock sizes). */
+static void test_delta_bound_width(void **state) {
+    (void)state;
+    enum { N = 1000 };
+    int32_t v[N];
+    for (size_t n = 0; n <= N; n += n < 300 ? 1 : 97) {
+        /* buffers of exactly the bound: ASan sees a byte past it */
+        uint8_t *buf = malloc(enc_delta_binary_bound_width(n, 32));
+        assert_non_null(buf);
+        for (size_t i = 0; i < n; i++)
+            v[i] = i % 2 ? INT32_MAX : INT32_MIN;
+        size_t sz = enc_delta_binary_encode32(v, n, buf);
+        assert_true(sz <= enc_delta_binary_bound_width(n, 32));
+        free(buf);
+        buf = malloc(enc_delta_binary_bound_width(n, 0));
+        assert_non_null(buf);
+        for (size_t i = 0; i < n; i++)
+            v[i] = 7;
+        sz = enc_delta_binary_encode32(v, n, buf);
+        assert_true(sz <= enc_delta_binary_bound_width(n, 0));
+        free(buf);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bit_width),
@@ -1344,6 +1370,7 @@ int main(void) {
         cmocka_unit_test(test_delta_roundtrip),
         cmocka_unit_test(test_delta_int32),
         cmocka_unit_test(test_delta_every_width),
+        cmocka_unit_test(test_delta_bound_width),
         cmocka_unit_test(test_delta_foreign_layout),
         cmocka_unit_test(test_delta_hostile),
         cmocka_unit_test(test_delta_length),
