@@ -21,7 +21,8 @@
 #define DETECT_ROWS 100              /* rows of the sample that count */
 #define PREAMBLE_LINES 20            /* lines a detected preamble may have */
 #define BLANK_RUN 1024               /* trailing blank lines dropped, at most */
-#define AHEAD_STEP ((size_t)1 << 20) /* the read-ahead block grows and shrinks by this */
+#define AHEAD_STEPS 8                /* the read-ahead block is a multiple of an 8th
+                                        of the row buffers' size */
 
 struct csv_reader {
     pool_t *pool;
@@ -81,6 +82,8 @@ struct csv_reader {
     unsigned char *held; size_t held_size;           /* pool, the batch's block */
     size_t held_text_cap, held_fend_cap, held_line_cap;
     unsigned char *ahead; size_t ahead_size;         /* pool, the second block when idle */
+    size_t ahead_most;               /* bytes the block may have: it never grows */
+    int ahead_sized;                 /* ahead_most is set */
 
     /* the row being parsed */
     size_t row_fields;               /* fields seen, stored or not */
@@ -1483,15 +1486,24 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
     if (max_rows == 0)
         max_rows = 1;
     /* the block: half the row buffers' capacities, or as much of that as
-       the pool may give, in steps of AHEAD_STEP so that it is seldom taken
-       again */
+       the pool may give, in steps of an AHEAD_STEPS'th of them so that it
+       is seldom taken again; sized at the first call, smaller later when
+       the pool's peak rises, never larger (so that memory does not creep
+       up with the input) */
     size_t tb, fb, full = block_bytes(r->text_base, r->fend_base, r->line_base, &tb, &fb);
     size_t have = r->ahead ? r->ahead_size : 0;
     size_t top = pool_peak(r->pool) + keep, budget = pool_budget(r->pool);
     size_t size = top <= budget ? have + (budget - top) : have > top - budget ? have - (top - budget) : 0;
-    size = size < full / 2 ? size : full / 2;
-    size -= size % AHEAD_STEP;
-    if (size < AHEAD_STEP) {
+    size_t step = full / AHEAD_STEPS, most = r->ahead_sized ? r->ahead_most : full / 2;
+    size = size < most ? size : most;
+    if (size > have) {               /* a new block: what the pool has in one piece */
+        size_t largest = pool_largest_free(r->pool) + have;
+        size = size < largest ? size : largest;
+    }
+    size -= size % step;
+    r->ahead_most = size;
+    r->ahead_sized = 1;
+    if (size < step) {
         pool_free(r->pool, r->ahead);
         r->ahead = NULL;
         return;

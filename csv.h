@@ -214,16 +214,16 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b);
 /* Read ahead while the caller works on the batch handed out: the rows
    after it are parsed into a second block, up to where the next
    csv_next_batch(r, max_rows) would cut (or until that block is full), and
-   that call moves them back.  The block is half the row buffers' size, or
-   smaller: what keeps the pool's highest use so far (pool_peak), the
-   reader's block counted in, `keep` bytes short of the budget.  It is kept
-   from call to call, and given back when too small to be worth it (1 MiB).
-   The batch stays valid and
-   unchanged.  It changes nothing the reader hands out: batches, rows, line
-   numbers and errors are those of csv_next_batch() alone; an error met
-   while reading ahead is returned by the next csv_next_batch().  bad_row
-   may be called from it.  Without the memory for the block it does
-   nothing. */
+   that call moves them back.  The block is a multiple of an 8th of the row
+   buffers' size, at most half of it: the most that keeps the pool's
+   highest use so far (pool_peak, the block counted in) `keep` bytes short
+   of the budget and that the pool has free in one piece; none below one
+   8th.  It is kept from call to call and never grows.  The batch stays
+   valid and unchanged.  It changes nothing the reader hands out: batches,
+   rows, line numbers and errors are those of csv_next_batch() alone; an
+   error met while reading ahead is returned by the next csv_next_batch().
+   bad_row may be called from it.  Without the memory for the block it
+   does nothing. */
 void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep);
 
 /* Remove the rows whose keep[r] is 0 (r < b->nrows) from the batch, moving

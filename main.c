@@ -41,8 +41,8 @@
    encodes its chunk into a buffer; whichever thread finishes the next
    chunk in column order writes it (adding its file offset to the chunk's
    page offsets) and any finished chunks after it, so chunks are written in
-   column order and a thread holding a finished chunk takes no other until
-   it is written.  Nothing an encoder produces depends on which thread ran
+   column order.  A thread hands its finished chunk over and takes the next
+   column, unless the chunks waiting for their turn hold more than B/16.  Nothing an encoder produces depends on which thread ran
    it or on how much memory is free (a dictionary's limits are counts and
    sizes, checked before each value), so the output is the same bytes for
    every -j.  When a thread runs out of memory, the others finish, give
@@ -77,6 +77,7 @@
                                                     + 20 bytes per entry
      compressor (zstd level 3)                      about 2.6 MiB
      the encoded chunk (threads only)               its compressed size
+   and, with threads, finished chunks waiting       B/16 and one chunk
    and once more:
      the read-ahead block                           at most T/2, in what the
                                                     pool's peak leaves free

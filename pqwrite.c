@@ -121,7 +121,6 @@ struct encoder {
     struct pqw_writer *w;
     pthread_t thread;
     int started;
-    long holding;                            /* column whose chunk is in buf, or -1 */
 };
 
 struct pqw_writer {
@@ -145,6 +144,10 @@ struct pqw_writer {
     int stopped;                     /* a column failed: no more handed out or written */
     int *done_by;                    /* ncols: encoder index, -1 while pending */
     int *result;                     /* ncols: ERR_* of each column */
+    uint8_t **chunk;                 /* ncols: finished chunks not yet written (pool) */
+    size_t *chunk_len;               /* ncols: their bytes */
+    size_t held, hold_limit;         /* bytes of the finished chunks; past the
+                                        limit, a thread waits for the writing */
     struct pqw_where *col_where;     /* ncols */
     int64_t rg_start;                /* file offset of the row group begun */
 
@@ -266,7 +269,6 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
 static int encoder_init(struct pqw_writer *w, struct encoder *x) {
     const struct pqw_options *o = &w->opt;
     x->pool = w->pool;
-    x->holding = -1;
     tc_writer_init(&x->header, w->pool);
     int e = codec_create(w->pool, o->codec, o->level, &x->codec);
     if (!e)
@@ -311,7 +313,7 @@ static void encoder_free(struct encoder *x) {
     pool_free(x->pool, x->comp);
 }
 
-static int write_buffered(struct pqw_writer *w, struct encoder *x, size_t c);
+static int write_chunk(struct pqw_writer *w, uint8_t *buf, size_t len, size_t c);
 
 /* Write the finished chunks that are next in column order, with the lock
    held on entry and on return (released while writing).  One thread writes
@@ -323,20 +325,22 @@ static void write_ready(struct pqw_writer *w) {
     w->writing = 1;
     while (!w->stopped && !w->quit && w->written < w->ncols && w->done_by[w->written] >= 0) {
         size_t c = w->written;
-        struct encoder *x = &w->enc[w->done_by[c]];
         int e = w->result[c];
         if (e == ERR_OK) {
+            uint8_t *buf = w->chunk[c];
+            size_t len = w->chunk_len[c];
+            w->chunk[c] = NULL;
             pthread_mutex_unlock(&w->lock);
-            if ((e = write_buffered(w, x, c)) != ERR_OK)
+            if ((e = write_chunk(w, buf, len, c)) != ERR_OK)
                 e = io_error(&w->col_where[c]);
             pthread_mutex_lock(&w->lock);
+            w->held -= len;
             w->result[c] = e;
         }
         if (e != ERR_OK) {
             w->stopped = w->halt = 1;
             break;
         }
-        x->holding = -1;
         w->written++;
     }
     w->writing = 0;
@@ -344,8 +348,10 @@ static void write_ready(struct pqw_writer *w) {
 }
 
 /* A worker takes the next column of the row group, encodes it into its
-   buffer, writes whatever chunks are ready in column order, and takes no
-   other column until its own chunk is written. */
+   buffer, hands the finished chunk over, and writes whatever chunks are
+   ready in column order.  While the finished chunks not yet written hold
+   more than hold_limit bytes, it takes no other column (the thread on the
+   next column in order writes and frees them). */
 static void *worker(void *arg) {
     struct encoder *x = arg;
     struct pqw_writer *w = x->w;
@@ -354,17 +360,26 @@ static void *worker(void *arg) {
     w->sync_ready++;
     pthread_cond_broadcast(&w->cond);
     for (;;) {
-        while (!w->quit && !(w->batch && !w->halt && w->next < w->ncols && x->holding < 0))
+        while (!w->quit && !(w->batch && !w->halt && w->next < w->ncols && w->held <= w->hold_limit))
             pthread_cond_wait(&w->cond, &w->lock);
         if (w->quit)
             break;
         size_t c = w->next++;
         const struct csv_batch *b = w->batch;
-        x->holding = (long)c;
         pthread_mutex_unlock(&w->lock);
         x->len = 0;
         int e = encode_chunk(w, x, b, c, &w->col_where[c]);
         pthread_mutex_lock(&w->lock);
+        if (e == ERR_OK) {
+            w->chunk[c] = x->buf;
+            w->chunk_len[c] = x->len;
+            w->held += x->len;
+            /* Chunks differ in size from column to column: a buffer kept at
+               the largest one ever seen would hold memory no other thread
+               can use, so the next chunk starts a buffer of its own. */
+            x->buf = NULL;
+            x->cap = x->len = 0;
+        }
         w->result[c] = e;
         w->done_by[c] = index;
         if (e != ERR_OK)
@@ -465,7 +480,10 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
     w->done_by = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->done_by);
     w->result = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->result);
     w->col_where = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->col_where);
-    if (!w->enc || !w->done_by || !w->result || !w->col_where)
+    w->chunk = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->chunk);
+    w->chunk_len = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->chunk_len);
+    w->hold_limit = pool_budget(pool) / 16;
+    if (!w->enc || !w->done_by || !w->result || !w->col_where || !w->chunk || !w->chunk_len)
         return set_where(where, ERR_NOMEM, 0, 0, "writer state for %zu columns", ncols);
     /* Each thread's encoder holds a compressor and page buffers: take no
        more threads than a third of the budget holds. */
@@ -1613,22 +1631,27 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     return ERR_OK;
 }
 
-/* Write the chunk column c left in encoder x's buffer: its offsets were
-   relative to the buffer. */
-static int write_buffered(struct pqw_writer *w, struct encoder *x, size_t c) {
+/* Write column c's finished chunk and free it: its offsets were relative
+   to the buffer. */
+static int write_chunk(struct pqw_writer *w, uint8_t *buf, size_t len, size_t c) {
     struct pq_column_chunk *cc = &w->cc[c];
     int64_t base = (int64_t)w->offset;
     cc->file_offset += base;
     cc->meta_data.data_page_offset += base;
     if (cc->meta_data.has_dictionary_page_offset)
         cc->meta_data.dictionary_page_offset += base;
-    int e = emit(w, x->buf, x->len);
-    /* Chunks differ in size from column to column: a buffer kept at the
-       largest one ever seen would hold memory no other thread can use. */
-    pool_free(x->pool, x->buf);
-    x->buf = NULL;
-    x->cap = x->len = 0;
+    int e = emit(w, buf, len);
+    pool_free(w->pool, buf);
     return e;
+}
+
+/* The finished chunks not written (after a failed column) back to the pool. */
+static void drop_chunks(struct pqw_writer *w) {
+    for (size_t c = 0; c < w->ncols; c++) {
+        pool_free(w->pool, w->chunk[c]);
+        w->chunk[c] = NULL;
+    }
+    w->held = 0;
 }
 
 /* Hand the row group's columns to the threads: they encode them and write
@@ -1659,8 +1682,7 @@ static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
             pthread_cond_wait(&w->cond, &w->lock);
     while (w->writing)
         pthread_cond_wait(&w->cond, &w->lock);
-    for (int i = 0; i < w->nenc; i++)
-        w->enc[i].holding = -1;
+    drop_chunks(w);
     const struct csv_batch *b = w->batch;
     w->batch = NULL;
     int e = c < w->ncols ? w->result[c] : ERR_OK;
@@ -1882,6 +1904,10 @@ void pqw_free(struct pqw_writer *w) {
     pool_free(pool, w->done_by);
     pool_free(pool, w->result);
     pool_free(pool, w->col_where);
+    if (w->chunk)
+        drop_chunks(w);
+    pool_free(pool, w->chunk);
+    pool_free(pool, w->chunk_len);
     tc_writer_free(&w->row_groups);
     pool_free(pool, w->cols);
     pool_free(pool, w->cc);

@@ -115,7 +115,9 @@ for opts in "" "-c snappy --row-group-size 700" "-c gzip -m 4M" "-c none --row-g
 done
 # Several row groups of quoted text, so that the reader parses each next
 # row group while the threads encode the last: the same bytes from a file
-# and a pipe, for every -j.
+# and a pipe, for every -j.  Uncompressed, a row group's chunks are larger
+# than the threads may hold waiting for their turn (B/16), so that a thread
+# waits for the writing too.
 awk 'BEGIN {
     print "id,name,note,price,day"
     for (i = 0; i < 300000; i++)
@@ -131,6 +133,11 @@ for j in 2 3; do
     cat "$T/ahead.csv" | "$BIN" -j$j > "$T/ahead.pipe.parquet"
     cmp -s "$T/ahead.j1.parquet" "$T/ahead.pipe.parquet" && pass || fail "-j$j through a pipe differs"
 done
+"$BIN" -j1 -c none "$T/ahead.csv" -o "$T/ahead.none1.parquet"
+"$BIN" -j2 -c none "$T/ahead.csv" -o "$T/ahead.none2.parquet"
+cmp -s "$T/ahead.none1.parquet" "$T/ahead.none2.parquet" && pass || fail "-j2 -c none differs from -j1"
+"$BIN" -d --meta "$T/ahead.none1.parquet" | awk '/^  column: note/ { n = 1 } n && /compressed_size:/ { print $2; exit }' > "$T/note.size"
+[ "$(cat "$T/note.size")" -gt 2097152 ] && pass || fail "an uncompressed chunk larger than B/16 expected: $(cat "$T/note.size")"
 "$BIN" -d "$T/ahead.j1.parquet" | cmp -s - "$T/ahead.csv" && pass || fail "row groups read ahead: round trip"
 # an error in a later row group: the same message for every -j, from a
 # file and a pipe
