@@ -58,9 +58,13 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max);
    CODEC_DATA_VALUES8, pages of 8-byte values (PLAIN INT64 and DOUBLE),
    whose repeated values it then finds with a larger table of 8-byte
    hashes; CODEC_DATA_TEXT, byte arrays, where it takes no match shorter
-   than 6 bytes; CODEC_DATA_ANY (the default) for anything else.  Other
-   codecs ignore it. */
-enum codec_data { CODEC_DATA_ANY = 0, CODEC_DATA_VALUES8 = 1, CODEC_DATA_TEXT = 2 };
+   than 6 bytes; CODEC_DATA_IDS, byte arrays of one length none of which
+   repeats (UUIDs, hashes, tokens): when a page of them also looks random,
+   it takes no match shorter than 7 bytes and searches less, otherwise it
+   treats the page as CODEC_DATA_TEXT; CODEC_DATA_ANY (the default) for
+   anything else.  Other codecs ignore it. */
+enum codec_data { CODEC_DATA_ANY = 0, CODEC_DATA_VALUES8 = 1, CODEC_DATA_TEXT = 2,
+                  CODEC_DATA_IDS = 3 };
 void codec_set_data(struct codec_ctx *ctx, int data);
 
 /* Most bytes compressing n bytes can produce; 0 for a codec that

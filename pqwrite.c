@@ -1506,6 +1506,24 @@ static int choose_encoding(const struct pqw_writer *w, const struct encoder *x,
     }
 }
 
+/* What the chunk's data pages hold, for the compressor (codec_set_data):
+   byte arrays outside a dictionary are identifiers when the dictionary
+   attempt saw no value twice and all have one length. */
+static int page_data(const struct encoder *x, const struct layout *l, int ve, size_t nvals,
+                     const struct dict_scan *ds) {
+    if (l->repr != R_BYTES)
+        return ve == V_PLAIN && l->width == 8 ? CODEC_DATA_VALUES8 : CODEC_DATA_ANY;
+    if (ve == V_DICT)
+        return CODEC_DATA_ANY;
+    if (ds->scanned == 0 || ds->distinct < ds->scanned)
+        return CODEC_DATA_TEXT;
+    const struct enc_span *s = x->vals;
+    for (size_t i = 1; i < nvals; i++)
+        if (s[i].len != s[0].len)
+            return CODEC_DATA_TEXT;
+    return CODEC_DATA_IDS;
+}
+
 /* Write column c of the batch as a column chunk and fill w->cc[c]. */
 static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b, size_t c,
                         struct pqw_where *where) {
@@ -1556,8 +1574,7 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
         }
     }
     m->data_page_offset = position(w, x);
-    codec_set_data(x->codec, ve == V_PLAIN && l.width == 8 && l.repr != R_BYTES ? CODEC_DATA_VALUES8 :
-                             l.repr == R_BYTES && ve != V_DICT ? CODEC_DATA_TEXT : CODEC_DATA_ANY);
+    codec_set_data(x->codec, page_data(x, &l, ve, nvals, &ds));
 
     size_t r = 0, v = 0;
     while (!e && (r < b->nrows || npages == 0)) {

@@ -282,4 +282,13 @@ keep "byte stream split" "$T/bss.csv" "$T/bss2.parquet" --byte-stream-split
 run "$BIN" -d --byte-stream-split "$T/bss2.parquet"
 check "--byte-stream-split with -d" 2 "$status"
 
+# ---- identifiers: random ones and ones that repeat inside take other zstd parameters ----
+awk 'BEGIN { srand(11); print "id,code"
+             for (i = 0; i < 20000; i++)
+                 printf "%08x%08x%08x%08x,K%015d\n", rand() * 4294967296, rand() * 4294967296,
+                        rand() * 4294967296, rand() * 4294967296, i * 7 }' > "$T/ids.csv"
+"$BIN" --type id=string --type code=string "$T/ids.csv" -o "$T/ids.parquet"
+check "identifiers round trip" "$(md5sum < "$T/ids.csv")" "$("$BIN" -d "$T/ids.parquet" | md5sum)"
+keep "identifiers" "$T/ids.csv" "$T/ids.parquet" --type id=string --type code=string
+
 finish
