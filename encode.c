@@ -709,26 +709,32 @@ ENC_INLINE uint64_t fixed_key(const uint8_t *p, const int width) {
     return width == 8 ? enc_load_u64le(p) : enc_load_u32le(p);
 }
 
-/* enc_dict_insert_fixed for widths 4 and 8, the width a constant. */
+/* enc_dict_insert_fixed for widths 4 and 8, the width a constant.  The
+   limits change only when a value goes in, so they are checked then (and
+   once before the first): the next value stops the loop as it would if
+   checked before each. */
 ENC_INLINE int insert_fixed(struct enc_dict *d, const uint8_t *v, size_t n, size_t max_plain,
                             size_t max_count, uint32_t *idx, size_t *done, const int width) {
     size_t i = 0;
     int e = ERR_OK;
+    const struct dict_slot *s = d->slot;
+    size_t mask = d->cap - 1;
+    int shift = d->shift;
+    if (d->arena_len + 4 + (size_t)width > max_plain || d->count >= max_count)
+        n = 0;
     for (; i < n; i++) {
-        if (d->arena_len + 4 + (size_t)width > max_plain || d->count >= max_count)
-            break;
         if (i + DICT_AHEAD < n)
-            ENC_PREFETCH(&d->slot[slot_of(d, fixed_key(v + (i + DICT_AHEAD) * width, width))]);
+            ENC_PREFETCH(&s[(fixed_key(v + (i + DICT_AHEAD) * width, width) * HASH_MUL) >> shift]);
         uint64_t key = fixed_key(v + i * width, width);
-        const struct dict_slot *s = d->slot;
-        const size_t mask = d->cap - 1;
-        size_t pos = slot_of(d, key);
+        size_t pos = (size_t)((key * HASH_MUL) >> shift);
         while (s[pos].index1 && s[pos].key != key)
             pos = (pos + 1) & mask;
         if (s[pos].index1) {
             idx[i] = s[pos].index1 - 1;
-        } else if (d->arena_len + width <= d->arena_cap && (d->count + 1) * 2 <= d->cap &&
-                   d->count < UINT32_MAX - 1) {
+            continue;
+        }
+        if (d->arena_len + width <= d->arena_cap && (d->count + 1) * 2 <= d->cap &&
+            d->count < UINT32_MAX - 1) {
             /* dict_add without growing: room in the arena and the table */
             memcpy(d->arena + d->arena_len, v + i * width, (size_t)width);
             d->slot[pos].key = key;
@@ -736,7 +742,15 @@ ENC_INLINE int insert_fixed(struct enc_dict *d, const uint8_t *v, size_t n, size
             d->arena_len += (size_t)width;
             d->slot[pos].index1 = (uint32_t)++d->count;
             idx[i] = (uint32_t)(d->count - 1);
-        } else if ((e = dict_add(d, pos, key, v + i * width, (size_t)width, &idx[i])) != ERR_OK) {
+        } else {
+            if ((e = dict_add(d, pos, key, v + i * width, (size_t)width, &idx[i])) != ERR_OK)
+                break;
+            s = d->slot;
+            mask = d->cap - 1;
+            shift = d->shift;
+        }
+        if (d->arena_len + 4 + (size_t)width > max_plain || d->count >= max_count) {
+            i++;
             break;
         }
     }
