@@ -619,23 +619,32 @@ PQW_INLINE void uint_range(const void *vals, size_t v0, size_t v1, uint64_t *lo,
 }
 
 /* The smallest and largest of the floating values [v0, v1) that are not
-   NaN, and how many are; 0 when all are NaN. */
+   NaN, and how many are; 0 when all are NaN.  No branch on the values: a
+   NaN compares false, so it never replaces a bound.  Of equal values
+   (-0 and +0) either may be kept: the caller makes zeros -0 and +0. */
 PQW_INLINE size_t float_range(const void *vals, size_t v0, size_t v1, double *lo, double *hi,
                               const int repr) {
-    double mn = INFINITY, mx = -INFINITY;
-    size_t nans = 0;
-    for (size_t i = v0; i < v1; i++) {
-        double d = repr == R_F32 ? ((const float *)vals)[i] : ((const double *)vals)[i];
-        if (isnan(d)) {
-            nans++;
-            continue;
-        }
-        mn = d < mn ? d : mn;
-        mx = d > mx ? d : mx;
+    double mn0 = INFINITY, mn1 = INFINITY, mx0 = -INFINITY, mx1 = -INFINITY;
+    size_t nans0 = 0, nans1 = 0, i = v0;
+    for (; i + 2 <= v1; i += 2) {
+        double a = repr == R_F32 ? ((const float *)vals)[i] : ((const double *)vals)[i];
+        double b = repr == R_F32 ? ((const float *)vals)[i + 1] : ((const double *)vals)[i + 1];
+        nans0 += a != a;
+        nans1 += b != b;
+        mn0 = a < mn0 ? a : mn0;
+        mx0 = a > mx0 ? a : mx0;
+        mn1 = b < mn1 ? b : mn1;
+        mx1 = b > mx1 ? b : mx1;
     }
-    *lo = mn;
-    *hi = mx;
-    return nans;
+    if (i < v1) {
+        double a = repr == R_F32 ? ((const float *)vals)[i] : ((const double *)vals)[i];
+        nans0 += a != a;
+        mn0 = a < mn0 ? a : mn0;
+        mx0 = a > mx0 ? a : mx0;
+    }
+    *lo = mn1 < mn0 ? mn1 : mn0;
+    *hi = mx1 > mx0 ? mx1 : mx0;
+    return nans0 + nans1;
 }
 
 /* Byte arrays ahead of the one being compared whose text is fetched into
@@ -924,69 +933,92 @@ static int type_error(const struct pqw_writer *w, const struct csv_batch *b, siz
                      w->cols[c].name, name, n > 40 ? 40 : (int)n, s, n > 40 ? "..." : "");
 }
 
-/* convert_column's loop, with conv a constant in each copy. */
+/* Convert the field of row r that spans text[start, end & ~CSV_NULL_BIT)
+   (end carrying the NULL bit): its level into defs[r], its value, when it
+   has one, into slot *k of vals. */
+PQW_INLINE int convert_field(struct pqw_writer *w, const struct csv_batch *b, size_t c,
+                             const struct layout *l, size_t r, uint32_t start, uint32_t end,
+                             uint8_t *defs, void *vals, size_t *k, struct pqw_where *where,
+                             const int conv) {
+    defs[r] = (uint8_t)!(end & CSV_NULL_BIT);
+    if (end & CSV_NULL_BIT)
+        return ERR_OK;
+    const char *s = (const char *)b->text + start;
+    size_t n = end - start;
+    int ok;
+    switch (conv) {
+    case C_BOOL: {
+        int v = 0;
+        ok = ty_parse_bool(s, n, &v);
+        ((uint8_t *)vals)[*k] = (uint8_t)v;
+        break;
+    }
+    case C_INT64:
+        ok = ty_parse_int64(s, n, (int64_t *)vals + *k);
+        break;
+    case C_DOUBLE:
+        ok = ty_parse_double(s, n, (double *)vals + *k);
+        break;
+    case C_DATE:
+        ok = ty_parse_date(s, n, (int32_t *)vals + *k);
+        break;
+    case C_TIMESTAMP:
+    case C_TIMESTAMP_UTC: {
+        int utc = 0;
+        ok = ty_parse_timestamp(s, n, (int64_t *)vals + *k, &utc) &&
+             utc == (conv == C_TIMESTAMP_UTC);
+        break;
+    }
+    case C_STRING:
+    case C_BINARY: {
+        if (conv == C_STRING && !ty_utf8_valid((const unsigned char *)s, n))
+            return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
+                             "invalid UTF-8 in column \"%s\"", w->cols[c].name);
+        struct enc_span *ref = (struct enc_span *)vals + *k;
+        ref->off = start;
+        ref->len = (uint32_t)n;
+        ok = 1;
+        break;
+    }
+    default:
+        ok = 0;
+        break;
+    }
+    if (!ok && !convert_other(w, c, l, s, n, vals, *k))
+        return type_error(w, b, r, c, s, n, where);
+    ++*k;
+    return ERR_OK;
+}
+
+/* convert_column's loop, with conv a constant in each copy.  The field of
+   row r ends at e[r * ncols] and starts where the field before it ends:
+   e[r * ncols - 1], or the batch's first offset.  Row 0 goes first, then
+   the rows far enough from the end to fetch ahead without a test, then the
+   rest. */
 PQW_INLINE int convert_rows(struct pqw_writer *w, struct encoder *x, const struct csv_batch *b,
                             size_t c, const struct layout *l, size_t *nvals,
                             struct pqw_where *where, const int conv) {
     const size_t ncols = b->ncols, src = w->cols[c].source, nrows = b->nrows;
+    const size_t fend_ahead = 2 * CONVERT_AHEAD * ncols, text_ahead = CONVERT_AHEAD * ncols - 1;
+    const size_t fetching = nrows > 2 * CONVERT_AHEAD ? nrows - 2 * CONVERT_AHEAD : 1;
+    const uint32_t *e = b->fend + src;
     uint8_t *defs = x->defs;
     void *vals = x->vals;
-    size_t k = 0;
-    for (size_t r = 0; r < nrows; r++) {
-        if (r + 2 * CONVERT_AHEAD < nrows)
-            PQW_PREFETCH(&b->fend[(r + 2 * CONVERT_AHEAD) * ncols + src]);
-        if (r + CONVERT_AHEAD < nrows)
-            PQW_PREFETCH(b->text + (b->fend[(r + CONVERT_AHEAD) * ncols + src - 1] & ~CSV_NULL_BIT));
-        const char *s;
-        size_t n;
-        if (csv_field(b, r * ncols + src, &s, &n)) {
-            defs[r] = 0;
-            continue;
-        }
-        defs[r] = 1;
-        int ok;
-        switch (conv) {
-        case C_BOOL: {
-            int v = 0;
-            ok = ty_parse_bool(s, n, &v);
-            ((uint8_t *)vals)[k] = (uint8_t)v;
-            break;
-        }
-        case C_INT64:
-            ok = ty_parse_int64(s, n, (int64_t *)vals + k);
-            break;
-        case C_DOUBLE:
-            ok = ty_parse_double(s, n, (double *)vals + k);
-            break;
-        case C_DATE:
-            ok = ty_parse_date(s, n, (int32_t *)vals + k);
-            break;
-        case C_TIMESTAMP:
-        case C_TIMESTAMP_UTC: {
-            int utc = 0;
-            ok = ty_parse_timestamp(s, n, (int64_t *)vals + k, &utc) &&
-                 utc == (conv == C_TIMESTAMP_UTC);
-            break;
-        }
-        case C_STRING:
-        case C_BINARY: {
-            if (conv == C_STRING && !ty_utf8_valid((const unsigned char *)s, n))
-                return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
-                                 "invalid UTF-8 in column \"%s\"", w->cols[c].name);
-            struct enc_span *ref = (struct enc_span *)vals + k;
-            ref->off = (uint32_t)((const unsigned char *)s - b->text);
-            ref->len = (uint32_t)n;
-            ok = 1;
-            break;
-        }
-        default:
-            ok = 0;
-            break;
-        }
-        if (!ok && !convert_other(w, c, l, s, n, vals, k))
-            return type_error(w, b, r, c, s, n, where);
-        k++;
+    size_t k = 0, r = 1;
+    *nvals = 0;
+    if (nrows == 0)
+        return ERR_OK;
+    FORWARD_IF_ERROR(convert_field(w, b, c, l, 0, src ? e[-1] & ~CSV_NULL_BIT : b->first, e[0],
+                                   defs, vals, &k, where, conv));
+    for (e += ncols; r < fetching; r++, e += ncols) {
+        PQW_PREFETCH(e + fend_ahead);
+        PQW_PREFETCH(b->text + (e[text_ahead] & ~CSV_NULL_BIT));
+        FORWARD_IF_ERROR(convert_field(w, b, c, l, r, e[-1] & ~CSV_NULL_BIT, e[0], defs, vals,
+                                       &k, where, conv));
     }
+    for (; r < nrows; r++, e += ncols)
+        FORWARD_IF_ERROR(convert_field(w, b, c, l, r, e[-1] & ~CSV_NULL_BIT, e[0], defs, vals,
+                                       &k, where, conv));
     *nvals = k;
     return ERR_OK;
 }
@@ -1295,16 +1327,31 @@ static size_t encode_values(struct encoder *x, const struct layout *l, int ve, i
    (value v): rows are added until the values' bytes reach page_size or
    the page has PAGE_ROWS rows.  A value counts 1 byte as a dictionary
    index; a byte array its length plus 4 (PLAIN) or 1 (DELTA_BYTE_ARRAY);
-   a boolean 8, as it always has; anything else its width. */
+   a boolean 8, as it always has; anything else its width.  nulls: the
+   chunk has NULLs (without, a fixed cost per row gives the end at once). */
 static void cut_page(const struct encoder *x, const struct layout *l, int ve, size_t nrows,
-                     size_t page_size, size_t r, size_t v, size_t *r1, size_t *v1) {
+                     size_t page_size, int nulls, size_t r, size_t v, size_t *r1, size_t *v1) {
     const uint8_t *defs = x->defs;
     size_t lim = nrows - r < PAGE_ROWS ? nrows : r + PAGE_ROWS, bytes = 0, i = r, k = v;
     if (ve == V_DICT || l->repr != R_BYTES) {
         size_t cost = ve == V_DICT ? 1 : l->repr == R_BOOL ? 8 : l->width;
-        for (; i < lim && bytes < page_size; i++) {
-            bytes += defs[i] * cost;
-            k += defs[i];
+        if (!nulls) {                /* the rows whose bytes first reach page_size */
+            size_t rows = page_size / cost + (page_size % cost != 0);
+            i = lim - r < rows ? lim : r + rows;
+            k = v + (i - r);
+        } else {
+            /* eight levels at a time while the page cannot fill within them */
+            for (; lim - i >= 8 && bytes + 7 * cost < page_size; i += 8) {
+                uint64_t d;
+                memcpy(&d, defs + i, 8);
+                size_t n = (size_t)((d * 0x0101010101010101u) >> 56);
+                bytes += n * cost;
+                k += n;
+            }
+            for (; i < lim && bytes < page_size; i++) {
+                bytes += defs[i] * cost;
+                k += defs[i];
+            }
         }
     } else {
         const struct enc_span *sv = x->vals;
@@ -1580,7 +1627,7 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     while (!e && (r < b->nrows || npages == 0)) {
         /* rows [r, r1) and values [v, v1) make the next page */
         size_t r1, v1;
-        cut_page(x, &l, ve, b->nrows, w->opt.page_size, r, v, &r1, &v1);
+        cut_page(x, &l, ve, b->nrows, w->opt.page_size, nvals < b->nrows, r, v, &r1, &v1);
         struct stats pst = {0};
         pst.nulls = (int64_t)((r1 - r) - (v1 - v));
         stats_add_range(&pst, &l, x->vals, v, v1, b->text);

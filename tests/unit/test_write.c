@@ -770,6 +770,83 @@ static void test_page_statistics(void **state) {
     free(cells);
 }
 
+/* Data pages per column as the page rule gives them: rows are added until
+   the values' bytes reach page_size (cost bytes a value, NULLs free). */
+static int pages_expected(const char *const *cells, size_t ncols, size_t c, size_t nrows,
+                          size_t cost, size_t page_size) {
+    int pages = 0;
+    for (size_t r = 0; r < nrows; pages++) {
+        size_t bytes = 0;
+        for (; r < nrows && bytes < page_size; r++)
+            bytes += cells[r * ncols + c] ? cost : 0;
+    }
+    return pages;
+}
+
+/* Page cuts at and around exact page_size boundaries, for fixed-width
+   PLAIN values and dictionary indices, with and without NULLs (runs of
+   NULLs longer than eight rows included). */
+static void test_page_cuts(void **state) {
+    (void)state;
+    enum { N = 1000, C = 4 };
+    const char *types[C] = { "double", "double", "string", "string" };
+    const char *names[C] = { "d", "dn", "s", "sn" };
+    const size_t cost[C] = { 8, 8, 1, 1 };
+    char **cells = calloc(N * C, sizeof *cells);
+    for (int r = 0; r < N; r++) {
+        char v[64];
+        int null = r % 3 == 0 || (r >= 500 && r < 530) || (r >= 700 && r < 709);
+        snprintf(v, 64, "%d.5", r);
+        cells[r * C] = strdup(v);
+        cells[r * C + 1] = null ? NULL : strdup(v);
+        cells[r * C + 2] = strdup(r % 3 ? "abc" : "xyz");
+        cells[r * C + 3] = null ? NULL : strdup(r % 3 ? "abc" : "xyz");
+    }
+    struct built t;
+    build(&t, C, N, (const char *const *)cells);
+    struct pqw_column cols[C];
+    set_columns(cols, C, names, types);
+    static const size_t sizes[] = { 1, 7, 8, 9, 63, 64, 65, 792, 799, 800, 801, 808, 4000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        struct pqw_options o = {
+            .codec = CODEC_ZSTD, .page_size = sizes[i], .dict_limit = 1 << 20,
+            .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = 1,
+        };
+        char path[512];
+        path_of("page_cuts", "parquet", path, sizeof path);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        struct pqw_writer *w;
+        struct pqw_where where;
+        assert_int_equal(pqw_create(pool, fileno(f), cols, C, &o, &w, &where), ERR_OK);
+        assert_int_equal(pqw_write_row_group(w, &t.b, &where), ERR_OK);
+        assert_int_equal(pqw_finish(w, &where), ERR_OK);
+        pqw_free(w);
+        fclose(f);
+        char *meta = read_back("page_cuts", PQR_META);
+        const char *at = meta;
+        for (size_t c = 0; c < C; c++) {
+            const char *p = strstr(at, "pages: ");
+            if (!p)
+                fail_msg("page_size %zu: column %zu has no page count:\n%s", sizes[i], c, meta);
+            long long total = 0, dict = 0, data = 0;
+            assert_int_equal(sscanf(p, "pages: %lld (%lld dictionary, %lld data", &total, &dict,
+                                    &data), 3);
+            assert_int_equal(dict, c >= 2);
+            int want = pages_expected((const char *const *)cells, C, c, N, cost[c], sizes[i]);
+            if (data != want)
+                fail_msg("page_size %zu, column %s: %lld data pages, want %d", sizes[i],
+                         names[c], data, want);
+            at = p + 1;
+        }
+        free(meta);
+    }
+    unbuild(&t);
+    for (int i = 0; i < N * C; i++)
+        free(cells[i]);
+    free(cells);
+}
+
 /* Several row groups, several threads: the same bytes. */
 static void test_threads_same_bytes(void **state) {
     (void)state;
@@ -851,6 +928,7 @@ int main(void) {
         cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_value_encodings),
         cmocka_unit_test(test_page_statistics),
+        cmocka_unit_test(test_page_cuts),
         cmocka_unit_test(test_threads_same_bytes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
