@@ -34,7 +34,7 @@ for csv in "$@"; do
 		$1 ~ /%$/ {
 			pct = $1 + 0; dso = $2; sym = $4
 			if (dso ~ /kernel/) st = "kernel: page faults, reads, writes"
-			else if (sym ~ /^(csv_parse|csv_fini|on_field|on_row|blank_row|no_space|make_room|layout|compact|feed|parse_text|parse_run|raw_next|next_piece|text_next|csv_next_batch|rows_that_fit|room|room_for_row|misfit_row)$/) st = "parse: libcsv and its callbacks"
+			else if (sym ~ /^(csv_parse|csv_fini|on_field|on_row|blank_row|no_space|make_room|layout|place|compact|feed|parse_text|parse_run|parse_slow|fast_rows?|raw_next|next_piece|text_next|csv_next_batch|csv_prefetch|settle|move_rows|rows_that_fit|room|room_for_row|misfit_row)$/) st = "parse: libcsv, the split without it, the row buffers"
 			else if (sym ~ /^(ty_|date_|time_|days_|utf8|infer_|check_|sc_check)/) st = "convert: text to typed values"
 			else if (sym ~ /^(ZSTD|HIST|HUF|FSE)/) st = "compress: zstd"
 			else if (sym ~ /^(enc_|encode_|delta_|pack|bitpack|rle_|dict_|hash_|stats_|grow|page_|chunk_|write_)/) st = "encode: levels, dictionaries, deltas, pages"

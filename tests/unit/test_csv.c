@@ -843,8 +843,9 @@ static void same_for_options(const char *name, const char *p, size_t n) {
     }
 }
 
-/* Every file of a directory, with the options each test varies. */
-static size_t same_for_dir(const char *dir) {
+/* Every file of a directory (its first MiB) handed to each: returns the
+   number of files. */
+static size_t for_each_file(const char *dir, void (*each)(const char *, const char *, size_t)) {
     DIR *d = opendir(dir);
     assert_non_null(d);
     size_t files = 0;
@@ -860,12 +861,17 @@ static size_t same_for_dir(const char *dir) {
         assert_non_null(buf);
         size_t n = fread(buf, 1, 1 << 20, f);
         fclose(f);
-        same_for_options(path, buf, n);
+        each(path, buf, n);
         free(buf);
         files++;
     }
     closedir(d);
     return files;
+}
+
+/* Every file of a directory, with the options each test varies. */
+static size_t same_for_dir(const char *dir) {
+    return for_each_file(dir, same_for_options);
 }
 
 /* ---- reading ahead changes nothing ---- */
@@ -915,27 +921,7 @@ static void read_ahead_options(const char *name, const char *p, size_t n) {
 }
 
 static size_t read_ahead_dir(const char *dir) {
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t files = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "rb");
-        assert_non_null(f);
-        char *buf = malloc(1 << 20);
-        assert_non_null(buf);
-        size_t n = fread(buf, 1, 1 << 20, f);
-        fclose(f);
-        read_ahead_options(path, buf, n);
-        free(buf);
-        files++;
-    }
-    closedir(d);
-    return files;
+    return for_each_file(dir, read_ahead_options);
 }
 
 /* Rows of three fields with quoted fields of every kind, written with the
