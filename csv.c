@@ -22,7 +22,8 @@
 #define PREAMBLE_LINES 20            /* lines a detected preamble may have */
 #define BLANK_RUN 1024               /* trailing blank lines dropped, at most */
 #define AHEAD_STEPS 8                /* the read-ahead block is a multiple of an 8th
-                                        of the row buffers' size */
+                                        of the row buffers' size, */
+#define AHEAD_MOST 2                 /*   at most 2 of them */
 
 struct csv_reader {
     pool_t *pool;
@@ -76,9 +77,8 @@ struct csv_reader {
     size_t text_base, fend_base, line_base;     /* the capacities they come from */
     struct csv_batch view;
     /* reading ahead (csv_prefetch): the rows after the batch handed out
-       are parsed into a second block of half the capacities while the
-       batch, in the held block, is in use; the next csv_next_batch moves
-       them back */
+       are parsed into a second, smaller block while the batch, in the held
+       block, is in use; the next csv_next_batch moves them back */
     unsigned char *held; size_t held_size;           /* pool, the batch's block */
     size_t held_text_cap, held_fend_cap, held_line_cap;
     unsigned char *ahead; size_t ahead_size;         /* pool, the second block when idle */
@@ -1485,16 +1485,16 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
         return;
     if (max_rows == 0)
         max_rows = 1;
-    /* the block: half the row buffers' capacities, or as much of that as
-       the pool may give, in steps of an AHEAD_STEPS'th of them so that it
-       is seldom taken again; sized at the first call, smaller later when
-       the pool's peak rises, never larger (so that memory does not creep
-       up with the input) */
+    /* the block: AHEAD_MOST steps of an AHEAD_STEPS'th of the row buffers'
+       capacities, or as many as the pool may give, so that it is seldom
+       taken again; sized at the first call, smaller later when the pool's
+       peak rises, never larger (so that memory does not creep up with the
+       input) */
     size_t tb, fb, full = block_bytes(r->text_base, r->fend_base, r->line_base, &tb, &fb);
     size_t have = r->ahead ? r->ahead_size : 0;
     size_t top = pool_peak(r->pool) + keep, budget = pool_budget(r->pool);
     size_t size = top <= budget ? have + (budget - top) : have > top - budget ? have - (top - budget) : 0;
-    size_t step = full / AHEAD_STEPS, most = r->ahead_sized ? r->ahead_most : full / 2;
+    size_t step = full / AHEAD_STEPS, most = r->ahead_sized ? r->ahead_most : step * AHEAD_MOST;
     size = size < most ? size : most;
     if (size > have) {               /* a new block: what the pool has in one piece */
         size_t largest = pool_largest_free(r->pool) + have;

@@ -108,7 +108,7 @@
    field), a 64 KiB read buffer for non-mmap'ed input, and while the dialect
    is detected, the 64 KiB sample (until it is parsed) and 13 bytes per
    column of the sample's first row; with csv_prefetch(), a second block of
-   at most half the row buffers' size.  A field or row that does not fit the
+   at most a quarter of the row buffers' size.  A field or row that does not fit the
    budget is ERR_NOMEM naming its line.
 
    Failure: functions return ERR_OK or an error code (ERR_CSV for a row with
@@ -215,7 +215,7 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b);
    after it are parsed into a second block, up to where the next
    csv_next_batch(r, max_rows) would cut (or until that block is full), and
    that call moves them back.  The block is a multiple of an 8th of the row
-   buffers' size, at most half of it: the most that keeps the pool's
+   buffers' size, at most a quarter of it: the most that keeps the pool's
    highest use so far (pool_peak, the block counted in) `keep` bytes short
    of the budget and that the pool has free in one piece; none below one
    8th.  It is kept from call to call and never grows.  The batch stays

@@ -53,11 +53,13 @@
    after the batch into a second block, up to where the next batch will be
    cut, so that parsing and encoding overlap; the next csv_next_batch()
    moves those rows back into the row buffers.  Batches do not depend on
-   it.  The block is at most half the row buffers, and only what the pool
-   has not needed so far: the first row group is not read ahead, and after
-   it the block keeps the pool's highest use B/32 below the budget, so that
-   the encoders find the memory they needed before (a later row group that
-   needs more falls back as above).
+   it.  The block is at most a quarter of the row buffers, sized at the
+   first row group so that a quarter of the budget stays free for the
+   encoders beyond the pool's use then, and made smaller (never larger)
+   when the pool's highest use comes within B/32 of the budget, so that
+   the encoders find the memory they needed before (a row group that needs
+   more falls back as above).  Memory therefore does not creep up with the
+   input: the peak is reached within the first row groups.
 
    Ownership: the row buffer belongs to the CSV reader and a batch is a view
    into it, valid until the next batch is asked for; the chunk, page and
@@ -79,7 +81,7 @@
      the encoded chunk (threads only)               its compressed size
    and, with threads, finished chunks waiting       B/16 and one chunk
    and once more:
-     the read-ahead block                           at most T/2, in what the
+     the read-ahead block                           at most T/4, in what the
                                                     pool's peak leaves free
      output buffer                                  256 KiB
      footer metadata                                about 150 bytes per
@@ -1125,11 +1127,11 @@ static int write_pass(struct job *j, int *again) {
         if (validate && (e = check_batch(j, b)) != ERR_OK)
             return e;
         /* The threads encode and write the row group while the reader
-           parses the rows after it, in the memory the pool has not needed:
-           the first row group shows what the writer needs. */
+           parses the rows after it, in memory the writer has not needed:
+           before the first row group shows what it needs, a quarter of
+           the budget is left to it. */
         if ((e = pqw_begin_row_group(j->w, b, &where)) == ERR_OK) {
-            if (pqw_row_groups(j->w) > 0)
-                csv_prefetch(j->r, j->rg_rows, j->budget / 32);
+            csv_prefetch(j->r, j->rg_rows, pqw_row_groups(j->w) ? j->budget / 32 : j->budget / 4);
             e = pqw_end_row_group(j->w, &where);
         }
         if (e != ERR_OK) {

@@ -1,7 +1,7 @@
 # Memory stays flat as the input grows: 5 times the rows, the same peak
 # RSS within 10%, from a file (mmap) and from a pipe.  The rows are about
-# 125 bytes, so even the smaller input fills four row groups: the reader
-# reads ahead from the second one on, and its block counts in both.
+# 125 bytes, so even the smaller input fills four row groups, and the
+# reader's read-ahead block counts in both.
 . "$(dirname "$0")/lib.inc"
 
 gen() {
