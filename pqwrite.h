@@ -56,7 +56,9 @@
    dict_entries entries, plus its table and 20 bytes per entry to order
    it), one page of levels and values, its compressed copy, the compressor
    (codec_workspace()), and with several threads the encoded chunk until it
-   is written; plus a 256 KiB output buffer and the footer's row-group
+   is written; with several threads, the finished chunks waiting for their
+   turn (a thread takes no other column while they hold more than a 16th of
+   the budget); plus a 256 KiB output buffer and the footer's row-group
    metadata (about 150 bytes per column chunk).  Threads: opt.threads, but
    no more than a third of the budget holds compressors and page buffers
    for.

@@ -697,6 +697,24 @@ static void test_value_encodings(void **state) {
     free(meta);
 }
 
+/* Write the batch as one row group to the test file NAME with o; returns
+   what pqread makes of its metadata (read_back, PQR_META). */
+static char *write_meta(const char *name, const struct pqw_column *cols, size_t ncols,
+                        const struct pqw_options *o, const struct csv_batch *b) {
+    char path[512];
+    path_of(name, "parquet", path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    struct pqw_writer *w;
+    struct pqw_where where;
+    assert_int_equal(pqw_create(pool, fileno(f), cols, ncols, o, &w, &where), ERR_OK);
+    assert_int_equal(pqw_write_row_group(w, b, &where), ERR_OK);
+    assert_int_equal(pqw_finish(w, &where), ERR_OK);
+    pqw_free(w);
+    fclose(f);
+    return read_back(name, PQR_META);
+}
+
 /* Statistics of a column chunk of many pages, folded from its pages':
    NaN, zeros of both signs, infinities and byte arrays that share their
    first eight bytes, the bounds in different pages. */
@@ -733,18 +751,7 @@ static void test_page_statistics(void **state) {
         .codec = CODEC_ZSTD, .page_size = 2048, .dict_limit = 1 << 20,
         .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = 1,
     };
-    char path[512];
-    path_of("page_statistics", "parquet", path, sizeof path);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    struct pqw_writer *w;
-    struct pqw_where where;
-    assert_int_equal(pqw_create(pool, fileno(f), cols, C, &o, &w, &where), ERR_OK);
-    assert_int_equal(pqw_write_row_group(w, &t.b, &where), ERR_OK);
-    assert_int_equal(pqw_finish(w, &where), ERR_OK);
-    pqw_free(w);
-    fclose(f);
-    char *meta = read_back("page_statistics", PQR_META);
+    char *meta = write_meta("page_statistics", cols, C, &o, &t.b);
     char nan_line[64];
     snprintf(nan_line, sizeof nan_line, "nan_count: %d\n", nans);
     const char *want[] = {
@@ -812,18 +819,7 @@ static void test_page_cuts(void **state) {
             .codec = CODEC_ZSTD, .page_size = sizes[i], .dict_limit = 1 << 20,
             .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = 1,
         };
-        char path[512];
-        path_of("page_cuts", "parquet", path, sizeof path);
-        FILE *f = fopen(path, "wb");
-        assert_non_null(f);
-        struct pqw_writer *w;
-        struct pqw_where where;
-        assert_int_equal(pqw_create(pool, fileno(f), cols, C, &o, &w, &where), ERR_OK);
-        assert_int_equal(pqw_write_row_group(w, &t.b, &where), ERR_OK);
-        assert_int_equal(pqw_finish(w, &where), ERR_OK);
-        pqw_free(w);
-        fclose(f);
-        char *meta = read_back("page_cuts", PQR_META);
+        char *meta = write_meta("page_cuts", cols, C, &o, &t.b);
         const char *at = meta;
         for (size_t c = 0; c < C; c++) {
             const char *p = strstr(at, "pages: ");
