@@ -82,8 +82,8 @@ struct csv_reader {
     unsigned char *held; size_t held_size;           /* pool, the batch's block */
     size_t held_text_cap, held_fend_cap, held_line_cap;
     unsigned char *ahead; size_t ahead_size;         /* pool, the second block when idle */
-    size_t ahead_most;               /* bytes the block may have: it never grows */
-    int ahead_sized;                 /* ahead_most is set */
+    size_t ahead_most;               /* bytes the block may have (it never grows);
+                                        SIZE_MAX before the first csv_prefetch */
 
     /* the row being parsed */
     size_t row_fields;               /* fields seen, stored or not */
@@ -1321,6 +1321,7 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
         r->opt.delimiter = '\n';
     r->no_quote = r->opt.quote == '\n'; /* no quoting: the sample never sees a quote */
     r->skip_left = r->opt.skip > 0 ? r->opt.skip : 0;
+    r->ahead_most = SIZE_MAX;
     r->at_start = 1;
     r->cur_line = 1;
     struct stat st;
@@ -1379,21 +1380,30 @@ int csv_open(pool_t *pool, int fd, const struct csv_options *o, size_t row_bytes
     return proportion(r, row_bytes);
 }
 
+/* Move the rows and fields from buffers (text, fend, line), from row base
+   and its text offset on, to the front of the current ones (which may be
+   the same buffers). */
+static void move_rows(struct csv_reader *r, const unsigned char *text, const uint32_t *fend,
+                      const int64_t *line, size_t base, size_t text_len, size_t nfend,
+                      size_t nrows) {
+    size_t f0 = base * r->ncols;
+    uint32_t t0 = f0 ? fend[f0 - 1] & ~CSV_NULL_BIT : 0;
+    memmove(r->text, text + t0, text_len - t0);
+    for (size_t i = f0; i < nfend; i++)
+        r->fend[i - f0] = fend[i] - t0;
+    memmove(r->line, line + base, (nrows - base) * sizeof *line);
+    r->text_len = text_len - t0;
+    r->nfend = nfend - f0;
+    r->nrows = nrows - base;
+    r->base_row = 0;
+}
+
 /* Move the rows not handed out yet, and the fields of the row being parsed,
    to the front of the buffers. */
 static void compact(struct csv_reader *r) {
     if (r->base_row == 0)
         return;
-    size_t f0 = r->base_row * r->ncols;
-    uint32_t t0 = r->fend[f0 - 1] & ~CSV_NULL_BIT;
-    memmove(r->text, r->text + t0, r->text_len - t0);
-    r->text_len -= t0;
-    for (size_t i = f0; i < r->nfend; i++)
-        r->fend[i - f0] = r->fend[i] - t0;
-    r->nfend -= f0;
-    memmove(r->line, r->line + r->base_row, (r->nrows - r->base_row) * sizeof *r->line);
-    r->nrows -= r->base_row;
-    r->base_row = 0;
+    move_rows(r, r->text, r->fend, r->line, r->base_row, r->text_len, r->nfend, r->nrows);
     /* Buffers grown for a long row go back to their size once it is out. */
     if ((r->text_cap > r->text_base || r->fend_cap > r->fend_base || r->line_cap > r->line_base) &&
         r->text_len + MIN_PIECE <= r->text_base && r->nfend + MIN_PIECE + 2 <= r->fend_base &&
@@ -1463,23 +1473,6 @@ static void release(struct csv_reader *r) {
     r->chunk = r->sample = r->unpacked = r->block = r->held = r->ahead = NULL;
 }
 
-/* Copy the rows and fields from buffers (text, fend, line) into the
-   current ones, from row base and its text offset t0 on. */
-static void move_rows(struct csv_reader *r, const unsigned char *text, const uint32_t *fend,
-                      const int64_t *line, size_t base, size_t text_len, size_t nfend,
-                      size_t nrows) {
-    size_t f0 = base * r->ncols;
-    uint32_t t0 = f0 ? fend[f0 - 1] & ~CSV_NULL_BIT : 0;
-    memcpy(r->text, text + t0, text_len - t0);
-    for (size_t i = f0; i < nfend; i++)
-        r->fend[i - f0] = fend[i] - t0;
-    memcpy(r->line, line + base, (nrows - base) * sizeof *line);
-    r->text_len = text_len - t0;
-    r->nfend = nfend - f0;
-    r->nrows = nrows - base;
-    r->base_row = 0;
-}
-
 void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
     if (r->err || r->eof || !r->block || r->held || !r->have_header || r->ncols == 0)
         return;
@@ -1494,7 +1487,8 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
     size_t have = r->ahead ? r->ahead_size : 0;
     size_t top = pool_peak(r->pool) + keep, budget = pool_budget(r->pool);
     size_t size = top <= budget ? have + (budget - top) : have > top - budget ? have - (top - budget) : 0;
-    size_t step = full / AHEAD_STEPS, most = r->ahead_sized ? r->ahead_most : step * AHEAD_MOST;
+    size_t step = full / AHEAD_STEPS, most = step * AHEAD_MOST;
+    most = most < r->ahead_most ? most : r->ahead_most;
     size = size < most ? size : most;
     if (size > have) {               /* a new block: what the pool has in one piece */
         size_t largest = pool_largest_free(r->pool) + have;
@@ -1502,7 +1496,6 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
     }
     size -= size % step;
     r->ahead_most = size;
-    r->ahead_sized = 1;
     if (size < step) {
         pool_free(r->pool, r->ahead);
         r->ahead = NULL;

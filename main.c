@@ -42,10 +42,10 @@
    chunk in column order writes it (adding its file offset to the chunk's
    page offsets) and any finished chunks after it, so chunks are written in
    column order.  A thread hands its finished chunk over and takes the next
-   column, unless the chunks waiting for their turn hold more than B/16.  Nothing an encoder produces depends on which thread ran
-   it or on how much memory is free (a dictionary's limits are counts and
-   sizes, checked before each value), so the output is the same bytes for
-   every -j.  When a thread runs out of memory, the others finish, give
+   column, unless the chunks waiting for their turn hold more than B/16.
+   Nothing an encoder produces depends on which thread ran it or on how
+   much memory is free (a dictionary's limits are counts and sizes, checked
+   before each value), so the output is the same bytes for every -j.  When a thread runs out of memory, the others finish, give
    back their buffers, and the main thread encodes the rest of the row
    group alone.
 
