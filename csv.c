@@ -2,7 +2,9 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -24,6 +26,9 @@
 #define AHEAD_STEPS 8                /* the read-ahead block is a multiple of an 8th
                                         of the row buffers' size, */
 #define AHEAD_MOST 2                 /*   at most 2 of them */
+#define SPLIT_STACK ((size_t)64 << 10)  /* the second parsing thread's stack */
+
+struct csv_split;
 
 struct csv_reader {
     pool_t *pool;
@@ -84,6 +89,13 @@ struct csv_reader {
     unsigned char *ahead; size_t ahead_size;         /* pool, the second block when idle */
     size_t ahead_most;               /* bytes the block may have (it never grows);
                                         SIZE_MAX before the first csv_prefetch */
+    size_t ahead_tc, ahead_fc, ahead_lc;   /* its capacities: bytes, entries, entries */
+    /* parsing on two threads (csv_options.threads): while csv_next_batch
+       parses up to split_at, a second thread parses the rows from there
+       into the idle read-ahead block (split_start) */
+    struct csv_split *split;         /* pool, the thread and its reader; NULL: none yet */
+    size_t split_at;                 /* map offset where it started; 0: not running */
+    uint64_t rows_split;             /* rows it parsed that were kept */
 
     /* the row being parsed */
     size_t row_fields;               /* fields seen, stored or not */
@@ -112,6 +124,7 @@ static int no_space(unsigned char c) { (void)c; return 0; }
 
 static size_t room(const struct csv_reader *r);
 static size_t room_for_row(struct csv_reader *r);
+static void split_destroy(struct csv_reader *r);
 
 static void fail(struct csv_reader *r, int code, int64_t line, int64_t col,
                  const char *fmt, ...) {
@@ -1459,6 +1472,7 @@ static size_t rows_that_fit(const struct csv_reader *r, size_t avail) {
    handed out (the writer's footer needs room most when the columns are
    many; the reader keeps what it reports), and at close. */
 static void release(struct csv_reader *r) {
+    split_destroy(r);
     if (r->parser_live) {
         libcsv_pool = r->pool;
         csv_free(&r->parser);
@@ -1480,9 +1494,9 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
         max_rows = 1;
     /* the block: AHEAD_MOST steps of an AHEAD_STEPS'th of the row buffers'
        capacities, or as many as the pool may give, so that it is seldom
-       taken again; sized at the first call, smaller later when the pool's
-       peak rises, never larger (so that memory does not creep up with the
-       input) */
+       taken again; sized at the first call that finds room, smaller later
+       when the pool's peak rises, never larger (so that memory does not
+       creep up with the input) */
     size_t tb, fb, full = block_bytes(r->text_base, r->fend_base, r->line_base, &tb, &fb);
     size_t have = r->ahead ? r->ahead_size : 0;
     size_t top = pool_peak(r->pool) + keep, budget = pool_budget(r->pool);
@@ -1495,12 +1509,12 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
         size = size < largest ? size : largest;
     }
     size -= size % step;
-    r->ahead_most = size;
-    if (size < step) {
+    if (size < step) {               /* none now; a later call may find room */
         pool_free(r->pool, r->ahead);
         r->ahead = NULL;
         return;
     }
+    r->ahead_most = size;
     double k = (double)size / (double)full;
     size_t tc = (size_t)(r->text_base * k), fc = (size_t)(r->fend_base * k);
     size_t lc = (size_t)(r->line_base * k);
@@ -1525,6 +1539,9 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
     const uint32_t *fend = r->fend;
     const int64_t *line = r->line;
     place(r, r->ahead, need, tc, fc, lc);
+    r->ahead_tc = tc;
+    r->ahead_fc = fc;
+    r->ahead_lc = lc;
     r->ahead = NULL;
     move_rows(r, text, fend, line, r->base_row, r->text_len, r->nfend, r->nrows);
     /* parse as csv_next_batch would, up to where it would cut a batch */
@@ -1564,6 +1581,302 @@ static void settle(struct csv_reader *r) {
     r->held = NULL;
 }
 
+/* ---- parsing on two threads ----
+
+   While csv_next_batch() fills the row buffers and nothing else runs (the
+   encoders wait for the batch), a second thread parses the rows after a
+   split point into the read-ahead block, idle at that time, and the main
+   thread parses up to the split point.  When it gets there, the second
+   thread stops after its current row and its rows are appended to the
+   main thread's.  That is only correct where the main thread's reading at
+   the split point is the second thread's at its start: between rows, after
+   a LF, with no comment line or blank-row rule pending; so the second
+   thread takes only what it can take the way fast_row does (whole rows of
+   the header's width that fast_row splits, and blank lines in a file of
+   two columns or more) and stops before anything else, and the rows are
+   kept only when the main thread's parse ends at the split point between
+   rows.  The split point is a line end after which the quotes from where
+   the main thread stands are even: a record boundary in well-formed CSV;
+   in any other input the check at the end throws the second thread's rows
+   away and the main thread reads on alone. */
+struct csv_split {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int job;                         /* a region is being parsed */
+    int quit;
+    atomic_int stop;                 /* the main thread reached the split point */
+    struct csv_reader w;             /* the second thread's reader: the settings of the
+                                        main one, the read-ahead block as row buffers,
+                                        line numbers counted from the split point's */
+    const unsigned char *p;          /* the region: the map from the split point on */
+    size_t n;                        /* its bytes */
+    size_t done;                     /* bytes parsed, up to the end of the last row */
+    size_t max_rows;                 /* rows to parse at most */
+};
+
+/* The second thread's part: rows from s->p as fast_rows would split them,
+   until the main thread stops it (not before the first window of lines:
+   each start makes some headway, however late the thread runs), the rows
+   or the buffers are full, or a row that fast_row leaves to libcsv or
+   that is not the header's width. */
+static void split_rows(struct csv_split *s) {
+    struct csv_reader *w = &s->w;
+    const unsigned char *p = s->p;
+    size_t i = 0, from = 0, end = 0;
+    while (w->nrows < s->max_rows && w->nrows < w->line_cap &&
+           (from == 0 || !atomic_load_explicit(&s->stop, memory_order_relaxed))) {
+        if (i == end) {              /* the whole lines of the next bytes the buffers
+                                        have room for (room(), a piece at most) */
+            size_t n = room(w);
+            from = i;
+            end = s->n - i > n ? i + n : s->n;
+            while (end > i && p[end - 1] != '\n' && p[end - 1] != '\r')
+                end--;
+            if (end == i)
+                break;
+        }
+        if (p[i] == '\n' || p[i] == '\r') {
+            on_row(p[i], w);         /* a blank line, or the LF of a CRLF */
+            i++;
+            continue;
+        }
+        size_t text_len = w->text_len, nfend = w->nfend;
+        int64_t line = w->cur_line;
+        int prev = w->prev_term;
+        size_t k = fast_row(w, p, i, end);
+        if (!k && i > from) {        /* a quoted line end, maybe: a window from here */
+            end = i;
+            continue;
+        }
+        if (!k)
+            break;
+        if (w->err) {                /* not the header's width: the main thread's */
+            w->text_len = text_len;
+            w->nfend = nfend;
+            w->cur_line = line;
+            w->prev_term = prev;
+            w->row_fields = 0;
+            break;
+        }
+        i = k;
+    }
+    s->done = i;
+}
+
+static void *split_thread(void *arg) {
+    struct csv_split *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->job && !s->quit)
+            pthread_cond_wait(&s->cond, &s->lock);
+        if (s->quit)
+            break;
+        pthread_mutex_unlock(&s->lock);
+        split_rows(s);
+        pthread_mutex_lock(&s->lock);
+        s->job = 0;
+        pthread_cond_broadcast(&s->cond);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* The second thread, made at the first split; 0 when it cannot be. */
+static int split_create(struct csv_reader *r) {
+    if (r->split)
+        return 1;
+    struct csv_split *s = pool_calloc(r->pool, 1, sizeof *s);
+    if (!s)
+        return 0;
+    if (pthread_mutex_init(&s->lock, NULL) != 0) {
+        pool_free(r->pool, s);
+        return 0;
+    }
+    pthread_attr_t attr;
+    int ok = pthread_cond_init(&s->cond, NULL) == 0;
+    if (ok) {
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, SPLIT_STACK);
+        ok = pthread_create(&s->thread, &attr, split_thread, s) == 0;
+        pthread_attr_destroy(&attr);
+        if (!ok)
+            pthread_cond_destroy(&s->cond);
+    }
+    if (!ok) {
+        pthread_mutex_destroy(&s->lock);
+        pool_free(r->pool, s);
+        r->opt.threads = 1;          /* no second thread: no more attempts */
+        return 0;
+    }
+    r->split = s;
+    return 1;
+}
+
+static void split_destroy(struct csv_reader *r) {
+    struct csv_split *s = r->split;
+    if (!s)
+        return;
+    atomic_store(&s->stop, 1);
+    pthread_mutex_lock(&s->lock);
+    s->quit = 1;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    pool_free(r->pool, s);
+    r->split = NULL;
+    r->split_at = 0;
+}
+
+/* Bytes equal to c in [p, p + n), eight at a time. */
+static size_t count_byte(const unsigned char *p, size_t n, unsigned char c) {
+    const uint64_t ones = 0x0101010101010101u, low7 = 0x7f7f7f7f7f7f7f7fu;
+    size_t k = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        x ^= ones * c;                   /* bytes equal to c are 0 */
+        uint64_t t = ((x & low7) + low7) | x;   /* high bit set: byte not 0 */
+        k += (size_t)__builtin_popcountll(~t & ~low7);
+    }
+    for (; i < n; i++)
+        k += p[i] == c;
+    return k;
+}
+
+/* Start the second thread on the rows after a split point, when the main
+   thread stands between rows in a mapped file and about half of the rows
+   the batch still needs (as many as the read-ahead block holds at most)
+   are worth a thread's wake-up.  The sizes are estimates from the rows
+   buffered: a wrong one costs time, never rows. */
+static void split_start(struct csv_reader *r, size_t max_rows) {
+    if (r->opt.threads < 2 || !r->ahead || r->held || r->err || r->eof || !r->map ||
+        r->dec || r->pending || r->sample || r->sample_err || r->skip_left || r->skip_cr ||
+        r->at_start || r->text_end || r->opt.comment || r->in_comment || r->comment_line ||
+        r->no_delim || r->ncols < 2 || r->opt.libcsv_only || !r->have_header ||
+        r->base_row || r->nrows == 0 || r->text_cap > TEXT_MAX)
+        return;
+    size_t nc = r->ncols, avail = r->nrows - r->blank_tail;
+    size_t per_row = r->text_len / r->nrows + 1;          /* text bytes */
+    size_t rt = r->text_limit > r->text_len ? r->text_limit - r->text_len : 0;
+    size_t rf = r->fend_limit > r->nfend ? r->fend_limit - r->nfend : 0;
+    size_t rl = r->line_limit > r->nrows ? r->line_limit - r->nrows : 0;
+    size_t rows = rt / per_row;                            /* the rows the batch still takes */
+    rows = rows < rf / nc ? rows : rf / nc;
+    rows = rows < rl ? rows : rl;
+    if (max_rows <= avail)
+        return;
+    rows = rows < max_rows - avail ? rows : max_rows - avail;
+    size_t second = r->ahead_tc / per_row;                 /* the block's rows */
+    second = second < r->ahead_fc / nc ? second : r->ahead_fc / nc;
+    second = second < r->ahead_lc ? second : r->ahead_lc;
+    size_t first = rows / 2 < second ? rows / 2 : second;
+    if (first * per_row < PIECE)
+        return;
+    second = second < rows - first ? second : rows - first;
+    /* the main thread's bytes: text, a delimiter or line end per field,
+       and the quotes of its part, counted once the rest is known */
+    size_t pos = r->map_pos, left = r->map_len - pos;
+    size_t d = first * (per_row - 1 + nc);
+    int quoted = !r->no_quote;
+    if (d >= left)
+        return;
+    if (quoted) {
+        d += count_byte(r->map + pos, d, r->opt.quote);
+        if (d >= left)
+            return;
+    }
+    /* the first LF at or after pos + d with an even count of quotes since
+       the last point outside quotes: pos, or when libcsv stands inside a
+       quoted field (FIELD_BEGUN, quoted), the quote that opened it */
+    const unsigned char *m = r->map;
+    size_t at = pos + d, quotes = quoted ? count_byte(m + pos, d, r->opt.quote) : 0;
+    quotes += r->parser.pstate == 2 && r->parser.quoted;
+    for (;;) {
+        const unsigned char *lf = memchr(m + at, '\n', r->map_len - at);
+        if (!lf || (size_t)(lf - m) + 1 >= r->map_len || (size_t)(lf - m) - pos > 2 * d)
+            return;
+        size_t e = (size_t)(lf - m) + 1;
+        if (quoted)
+            quotes += count_byte(m + at, e - at, r->opt.quote);
+        at = e;
+        if (!(quotes & 1))
+            break;
+    }
+    /* the main thread's part makes at most at - pos bytes of text; the
+       fields and rows it makes are estimated with room to spare */
+    size_t tc = r->text_cap - r->text_len > at - pos ? r->text_cap - r->text_len - (at - pos) : 0;
+    size_t fspare = first * nc + first * nc / 2 + MIN_PIECE, lspare = first + first / 2 + MIN_PIECE;
+    size_t fc = r->fend_cap - r->nfend > fspare ? r->fend_cap - r->nfend - fspare : 0;
+    size_t lc = r->line_cap - r->nrows > lspare ? r->line_cap - r->nrows - lspare : 0;
+    tc = tc < r->ahead_tc ? tc : r->ahead_tc;
+    fc = fc < r->ahead_fc ? fc : r->ahead_fc;
+    lc = lc < r->ahead_lc ? lc : r->ahead_lc;
+    if (tc < PIECE || fc < nc * 16 || lc < 16 || !split_create(r))
+        return;
+    struct csv_split *s = r->split;
+    struct csv_reader *w = &s->w;
+    *w = *r;
+    place(w, r->ahead, r->ahead_size, r->ahead_tc, r->ahead_fc, r->ahead_lc);
+    w->text_cap = tc;
+    w->fend_cap = fc;
+    w->line_cap = lc;
+    w->text_len = w->nfend = w->nrows = 0;
+    w->cur_line = 0;
+    w->prev_term = '\n';
+    w->opt.bad_row = NULL;           /* a row of another width ends its part */
+    w->held = w->ahead = NULL;
+    w->split = NULL;
+    s->p = m + at;
+    s->n = r->map_len - at;
+    s->done = 0;
+    s->max_rows = second;
+    atomic_store(&s->stop, 0);
+    pthread_mutex_lock(&s->lock);
+    s->job = 1;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    r->split_at = at;
+}
+
+/* Stop the second thread and wait for it; with keep, append its rows when
+   the main thread's parse ended at the split point between rows and they
+   fit the row buffers. */
+static void split_join(struct csv_reader *r, int keep) {
+    if (!r->split_at)
+        return;
+    struct csv_split *s = r->split;
+    atomic_store(&s->stop, 1);
+    pthread_mutex_lock(&s->lock);
+    while (s->job)
+        pthread_cond_wait(&s->cond, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+    size_t at = r->split_at;
+    r->split_at = 0;
+    const struct csv_reader *w = &s->w;
+    if (!keep || r->err || r->map_pos != at || r->parser.pstate != 0 || r->row_fields ||
+        r->prev_term != '\n' || r->in_comment || r->comment_line || r->blank_tail ||
+        r->text_len + w->text_len > r->text_cap || r->nfend + w->nfend > r->fend_cap ||
+        r->nrows + w->nrows > r->line_cap)
+        return;
+    uint32_t off = (uint32_t)r->text_len;
+    memcpy(r->text + r->text_len, w->text, w->text_len);
+    for (size_t i = 0; i < w->nfend; i++)
+        r->fend[r->nfend + i] = w->fend[i] + off;          /* the NULL bit stays */
+    for (size_t i = 0; i < w->nrows; i++)
+        r->line[r->nrows + i] = w->line[i] + r->cur_line;
+    r->text_len += w->text_len;
+    r->nfend += w->nfend;
+    r->nrows += w->nrows;
+    r->cur_line += w->cur_line;
+    r->prev_term = w->prev_term;
+    r->map_pos += s->done;
+    r->bytes_in += s->done;
+    r->rows_split += w->nrows;
+}
+
 int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) {
     *b = NULL;
     settle(r);
@@ -1588,17 +1901,28 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b) 
             r->view.line = r->line + r->base_row;
             r->base_row += k;
             *b = &r->view;
+            split_join(r, 0);            /* the batch ended before the split point */
             return ERR_OK;
         }
         if (r->eof) {
             release(r);
             return ERR_OK;
         }
+        if (r->split_at && r->map_pos == r->split_at) {
+            split_join(r, 1);
+            continue;
+        }
         compact(r);
+        if (!r->split_at)
+            split_start(r, max_rows);
         size_t n = room_for_row(r);
-        if (r->err)
-            return r->err;
-        FORWARD_IF_ERROR(feed(r, n));
+        if (r->split_at && n > r->split_at - r->map_pos)
+            n = r->split_at - r->map_pos;
+        int e = r->err ? r->err : feed(r, n);
+        if (e != ERR_OK) {
+            split_join(r, 0);
+            return e;
+        }
     }
 }
 
@@ -1632,6 +1956,7 @@ int csv_has_header(const struct csv_reader *r) { return r->opt.header != 0; }
 const char *csv_name(const struct csv_reader *r, size_t col) { return r->names[col]; }
 const struct csv_where *csv_where(const struct csv_reader *r) { return &r->where; }
 uint64_t csv_bytes_in(const struct csv_reader *r) { return r->bytes_in; }
+uint64_t csv_rows_split(const struct csv_reader *r) { return r->rows_split; }
 
 void csv_close(struct csv_reader *r) {
     if (!r)

@@ -111,6 +111,22 @@
    at most a quarter of the row buffers' size.  A field or row that does not fit the
    budget is ERR_NOMEM naming its line.
 
+   Two threads (threads >= 2): when csv_next_batch() has to parse and the
+   read-ahead block is idle (csv_prefetch() made it), the input is a mapped
+   file (not a pipe, not compressed) past the sample and the skipped lines,
+   no comment character is in use and the rows have two fields or more,
+   a second thread (made at the first such call, ended at the end of the
+   input or at csv_close()) parses rows from a line end ahead, chosen by an
+   even count of quotes, into that block while the calling thread parses up
+   to it; its rows are appended when the caller's parse ends exactly there
+   between rows and they fit, and dropped otherwise.  It takes only rows
+   the quote-aware split takes whole, of the header's width, and stops
+   before any other row, so bad_row is called and errors are met by the
+   calling thread alone, in input order.  Batches, rows, line numbers,
+   bad_row calls and errors are those of one thread; csv_rows_split() counts
+   the rows it parsed.  Its memory: a 64 KiB stack and 2 KiB of state from
+   the pool.
+
    Failure: functions return ERR_OK or an error code (ERR_CSV for a row with
    the wrong number of fields or an unterminated quote, ERR_IO, ERR_CODEC,
    ERR_NOMEM, or bad_row's code) and fill csv_where() with the line, the
@@ -160,6 +176,8 @@ struct csv_options {
        csv_next_batch(), never for the first row. */
     int (*bad_row)(void *ctx, const struct csv_bad_row *row);
     void *bad_row_ctx;
+    int threads;                     /* 2 or more: a second thread parses part of the
+                                        rows csv_next_batch() waits for (below) */
     int libcsv_only;                 /* every byte through libcsv (the differential tests) */
 };
 
@@ -218,7 +236,8 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b);
    buffers' size, at most a quarter of it: the most that keeps the pool's
    highest use so far (pool_peak, the block counted in) `keep` bytes short
    of the budget and that the pool has free in one piece; none below one
-   8th.  It is kept from call to call and never grows.  The batch stays
+   8th (a later call may find the room).  Once made, it is kept from call
+   to call and never grows.  The batch stays
    valid and unchanged.  It changes nothing the reader hands out: batches,
    rows, line numbers and errors are those of csv_next_batch() alone; an
    error met while reading ahead is returned by the next csv_next_batch().
@@ -240,6 +259,7 @@ int csv_has_header(const struct csv_reader *r);
 
 const struct csv_where *csv_where(const struct csv_reader *r);
 uint64_t csv_bytes_in(const struct csv_reader *r);   /* input bytes consumed */
+uint64_t csv_rows_split(const struct csv_reader *r); /* rows the second thread parsed */
 void csv_close(struct csv_reader *r);
 
 #endif

@@ -55,11 +55,25 @@
    moves those rows back into the row buffers.  Batches do not depend on
    it.  The block is at most a quarter of the row buffers, sized at the
    first row group so that a quarter of the budget stays free for the
-   encoders beyond the pool's use then, and made smaller (never larger)
+   encoders beyond the pool's use then (when that leaves too little, at the
+   next row group, keeping B/32 free beyond the pool's highest use, which
+   by then holds a row group's encoding), and made smaller (never larger)
    when the pool's highest use comes within B/32 of the budget, so that
    the encoders find the memory they needed before (a row group that needs
    more falls back as above).  Memory therefore does not creep up with the
    input: the peak is reached within the first row groups.
+
+   The rest of the next row group is parsed once the threads are done, and
+   with -j2 or more from a mapped file, on two threads: the reader picks a
+   line end about halfway through what the batch still needs after which
+   the count of quote characters is even (a record boundary in well-formed
+   CSV), a second thread parses the rows from there into the idle
+   read-ahead block while the main thread parses up to it, and its rows are
+   appended to the main thread's when the main thread's parse ends there
+   between rows (else they are dropped and the main thread reads on).  The
+   second thread takes only whole rows of the header's width that the
+   reader's own split handles, so bad rows, bad_row calls and errors stay
+   the main thread's, in order; the batches are those of one thread.
 
    Ownership: the row buffer belongs to the CSV reader and a batch is a view
    into it, valid until the next batch is asked for; the chunk, page and
@@ -83,6 +97,8 @@
    and once more:
      the read-ahead block                           at most T/4, in what the
                                                     pool's peak leaves free
+                                                    (also the second parsing
+                                                    thread's row buffers)
      output buffer                                  256 KiB
      footer metadata                                about 150 bytes per
                                                     column chunk
@@ -267,7 +283,8 @@ static void usage_full(void) {
 "\n"
 "CSV to Parquet, writing:\n"
 "  -c, --compression CODEC zstd, snappy, gzip or none (default zstd)\n"
-"  -j, --threads N         column chunks encoded at once, with -d columns made\n"
+"  -j, --threads N         column chunks encoded at once, and from 2 on a file's\n"
+"                          CSV parsed on two threads; with -d columns made\n"
 "                          CSV at once (default: the online CPUs); the output\n"
 "                          is the same for every N\n"
 "      --level N           compression level (default: zstd 3, gzip 6)\n"
@@ -1224,7 +1241,7 @@ static int encode(const struct options *o, pool_t *pool) {
     j.co = (struct csv_options){
         .delimiter = o->delimiter, .quote = o->quote, .header = o->header,
         .nulls = o->nulls, .n_nulls = o->n_nulls, .comment = o->comment, .skip = o->skip,
-        .format = &o->format
+        .format = &o->format, .threads = o->threads
     };
     if (o->on_error != ON_FAIL) {
         j.co.bad_row = on_bad_row;
@@ -1373,11 +1390,13 @@ static int encode(const struct options *o, pool_t *pool) {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         fprintf(stderr, "%s: %s: %lld rows, %u row groups, %zu columns; "
-                "%llu bytes in, %llu bytes out (%.1fx); %.3f s, %d threads; "
+                "%llu bytes in, %llu bytes out (%.1fx); %.3f s, %d threads "
+                "(%llu rows parsed by the second); "
                 "pool peak %.1f MiB of %.0f MiB, peak RSS %.1f MiB\n",
                 prog, j.name, (long long)pqw_rows(j.w), pqw_row_groups(j.w), j.s->ncols,
                 (unsigned long long)bin, (unsigned long long)bout,
                 bout ? (double)bin / (double)bout : 0.0, dt, pqw_threads(j.w),
+                (unsigned long long)csv_rows_split(j.r),
                 pool_peak(pool) / 1048576.0, pool_budget(pool) / 1048576.0,
                 ru.ru_maxrss / 1024.0);
         unsigned char d = csv_delimiter(j.r), q = csv_quote(j.r);

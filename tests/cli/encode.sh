@@ -133,6 +133,14 @@ for j in 2 3; do
     cat "$T/ahead.csv" | "$BIN" -j$j > "$T/ahead.pipe.parquet"
     cmp -s "$T/ahead.j1.parquet" "$T/ahead.pipe.parquet" && pass || fail "-j$j through a pipe differs"
 done
+# from a file with -j2, a second thread parses part of each row group
+# (smaller row groups, more of them: the read-ahead block is made from the
+# second on at the latest)
+"$BIN" -m 16M -j1 "$T/ahead.csv" -o "$T/ahead.m1.parquet"
+"$BIN" -m 16M -v -j2 "$T/ahead.csv" -o "$T/ahead.v.parquet" 2> "$T/ahead.v"
+cmp -s "$T/ahead.m1.parquet" "$T/ahead.v.parquet" && pass || fail "-m 16M -j2 differs from -j1"
+split=$(sed -n 's/.* threads (\([0-9]*\) rows parsed by the second).*/\1/p' "$T/ahead.v")
+[ "${split:-0}" -gt 0 ] && pass || fail "-j2 from a file: no rows parsed by a second thread: $(cat "$T/ahead.v")"
 "$BIN" -j1 -c none "$T/ahead.csv" -o "$T/ahead.none1.parquet"
 "$BIN" -j2 -c none "$T/ahead.csv" -o "$T/ahead.none2.parquet"
 cmp -s "$T/ahead.none1.parquet" "$T/ahead.none2.parquet" && pass || fail "-j2 -c none differs from -j1"

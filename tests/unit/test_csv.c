@@ -138,6 +138,7 @@ static size_t drop_len;
    looked at. */
 static int read_ahead;
 static size_t read_ahead_reads;          /* calls that read input */
+static uint64_t rows_split;              /* rows parsed by a second thread */
 
 /* Read the whole input: "d=, q=\" h=1 | names\n" then one line per row,
    "LINE:f1|f2" with ~ for NULL; an error ends it with "error E at L:C: D". */
@@ -181,6 +182,7 @@ static char *read_all(const char *p, size_t n, const struct csv_options *o, int 
         put(&t, "error %d at %lld:%lld: %s\n", e, (long long)w->line, (long long)w->column,
             w->detail);
     }
+    rows_split += csv_rows_split(r);
     csv_close(r);
     assert_int_equal(pool_live(pool), live);   /* every buffer came back */
     input_close(&in);
@@ -1104,6 +1106,114 @@ static void test_read_ahead(void **state) {
     free(t.p);
 }
 
+/* A csv_prefetch() that finds no room reads nothing and leaves the next
+   one free to make the block. */
+static void test_read_ahead_later(void **state) {
+    (void)state;
+    struct text t = { 0 };
+    put(&t, "a,b\n");
+    for (int i = 0; i < 400000; i++)
+        put(&t, "%d,x%d\n", i, i);
+    struct csv_options o = detect();
+    struct input in;
+    input_open(&in, t.p, t.len, 0);
+    struct csv_reader *r = NULL;
+    assert_int_equal(csv_open(pool, in.fd, &o, ROW_BYTES, &r), ERR_OK);
+    struct csv_batch *b;
+    assert_int_equal(csv_next_batch(r, 1u << 20, &b), ERR_OK);
+    assert_non_null(b);
+    uint64_t before = csv_bytes_in(r);
+    csv_prefetch(r, 1u << 20, pool_budget(pool));     /* no room left to keep */
+    assert_true(csv_bytes_in(r) == before);
+    assert_int_equal(csv_next_batch(r, 1u << 20, &b), ERR_OK);
+    assert_non_null(b);
+    before = csv_bytes_in(r);
+    csv_prefetch(r, 1u << 20, 0);
+    assert_true(csv_bytes_in(r) > before);
+    csv_close(r);
+    input_close(&in);
+    free(t.p);
+}
+
+/* Parsing on two threads against one, both reading ahead (the second
+   thread parses into the read-ahead block): the same batches, line
+   numbers, errors and bad_row calls. */
+static void same_split(const char *name, const char *p, size_t n, struct csv_options o,
+                       size_t max_rows) {
+    struct bad_log log[2] = { { .answer = CSV_KEEP }, { .answer = CSV_KEEP } };
+    char *got[2];
+    read_ahead = 1;
+    for (int k = 0; k < 2; k++) {
+        put(&log[k].t, "");
+        if (o.bad_row)
+            o.bad_row_ctx = &log[k];
+        o.threads = k ? 2 : 1;
+        got[k] = read_all(p, n, &o, 0, max_rows);
+    }
+    read_ahead = 0;
+    if (strcmp(got[0], got[1]) != 0)
+        fail_msg("%s (%zu rows): two threads:\n%.2000s\none:\n%.2000s", name, max_rows,
+                 got[1], got[0]);
+    if (strcmp(log[0].t.p, log[1].t.p) != 0)
+        fail_msg("%s: bad_row saw, two threads:\n%.2000s\none:\n%.2000s", name,
+                 log[1].t.p, log[0].t.p);
+    free(got[0]);
+    free(got[1]);
+    free(log[0].t.p);
+    free(log[1].t.p);
+}
+
+static void test_parse_split(void **state) {
+    (void)state;
+    struct text t = { 0 };
+    struct csv_options o = detect();
+    /* plain rows, CRLF, blank lines, NULL markers, a row longer than a
+       piece, a short row (an error without bad_row, kept with it) */
+    put(&t, "id,name,value\r\n");
+    for (int i = 0; i < 300000; i++) {
+        if (i % 1000 == 999)
+            put(&t, "\r\n");
+        if (i == 150001)
+            put(&t, "%d,%0*d,1\r\n", i, 70000, 7);
+        else if (i == 250003)
+            put(&t, "%d,short\r\n", i);
+        else
+            put(&t, i % 7 ? "%d,n%d,%d.5\r\n" : "%d,NA,%d\r\n", i, i * 3, i % 1000);
+    }
+    static const char *const na[] = { "NA" };
+    o.nulls = na;
+    o.n_nulls = 1;
+    rows_split = 0;
+    same_split("plain", t.p, t.len, o, 1u << 20);
+    o.bad_row = on_bad;
+    same_split("plain, bad_row", t.p, t.len, o, 1u << 20);
+    same_split("plain, bad_row", t.p, t.len, o, 100000);
+    assert_true(rows_split > 100000);
+    /* quoted line ends everywhere: the split point by quote parity */
+    t.len = 0;
+    put(&t, "a,b,c\n");
+    for (int i = 0; i < 500000; i++)
+        put(&t, i % 20000 == 19999 ? "%d,\"p\nq\",r,s%d\n" :   /* too wide */
+                i % 3 ? "%d,\"x\n%d\",\"\"\"\"\n" : "%d,\"y,\"\"%d\"\"\",z\n", i, i);
+    o = detect();
+    o.bad_row = on_bad;
+    rows_split = 0;
+    same_split("quoted line ends", t.p, t.len, o, 1u << 20);
+    assert_true(rows_split > 50000);
+    /* every kind of quoted field and the non-strict readings (rows of other
+       widths), where quote parity misleads */
+    t.len = 0;
+    quoted_rows(&t, 200000, ',', '"', 0);
+    o.bad_row = on_bad;
+    same_split("quoted", t.p, t.len, o, 1u << 20);
+    t.len = 0;
+    quoted_rows(&t, 200000, ',', '"', 1);
+    same_split("quoted, ragged", t.p, t.len, o, 1u << 20);
+    o.bad_row = NULL;
+    same_split("quoted, ragged, no bad_row", t.p, t.len, o, 1u << 20);
+    free(t.p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_delimiter),
@@ -1126,6 +1236,8 @@ int main(void) {
         cmocka_unit_test(test_no_quote),
         cmocka_unit_test(test_fast_rows),
         cmocka_unit_test(test_read_ahead),
+        cmocka_unit_test(test_read_ahead_later),
+        cmocka_unit_test(test_parse_split),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
