@@ -10,6 +10,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "codec.h"
 #include "err.h"
@@ -1036,6 +1039,11 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
        bad_row is to see them (as in on_field) */
     size_t keep = r->ncols && !r->opt.bad_row ? r->ncols : SIZE_MAX;
     size_t n_nulls = r->opt.n_nulls;
+#ifdef __SSE2__
+    const __m128i vd = _mm_set1_epi8((char)(r->no_delim ? '\n' : r->opt.delimiter));
+    const __m128i vq = _mm_set1_epi8((char)(q < 0 ? '\n' : q));
+    const __m128i vlf = _mm_set1_epi8('\n'), vcr = _mm_set1_epi8('\r');
+#endif
     size_t nf = 0, j;                /* fields seen; the byte ending the field */
     int64_t lines = 0;               /* line ends inside quoted fields */
     for (;;) {
@@ -1046,6 +1054,19 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
                 return 0;
             size_t s = i + 1, k = s; /* [s, k) is text not yet copied */
             for (;;) {
+#ifdef __SSE2__
+                while (!qstop[p[k]] && k + 16 <= end) {     /* to the quote or a line end */
+                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+                    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, vq),
+                                               _mm_or_si128(_mm_cmpeq_epi8(v, vlf), _mm_cmpeq_epi8(v, vcr)));
+                    unsigned m = (unsigned)_mm_movemask_epi8(hit);
+                    if (m) {
+                        k += (size_t)__builtin_ctz(m);
+                        break;
+                    }
+                    k += 16;
+                }
+#endif
                 while (!qstop[p[k]])
                     k++;
                 if (p[k] != q) {     /* CR or LF: text */
@@ -1073,6 +1094,21 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
             null = 1;
         } else {
             j = i + 1;
+#ifdef __SSE2__
+            /* sixteen bytes at a time to the first delimiter, line end or
+               quote (the stop bytes), while sixteen are at hand */
+            while (!stop[p[j]] && j + 16 <= end) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+                __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq)),
+                                           _mm_or_si128(_mm_cmpeq_epi8(v, vlf), _mm_cmpeq_epi8(v, vcr)));
+                unsigned m = (unsigned)_mm_movemask_epi8(hit);
+                if (m) {
+                    j += (size_t)__builtin_ctz(m);
+                    break;
+                }
+                j += 16;
+            }
+#endif
             while (!stop[p[j]])      /* p[end - 1] stops it */
                 j++;
             if (p[j] == q)
