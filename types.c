@@ -2,6 +2,7 @@
 
 #include <float.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,21 +80,21 @@ TY_INLINE uint32_t load4(const char *p) {
     return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
 }
 
-/* The high bit of each byte of a load8() word that is not an ASCII digit
-   (and of no other: no carry crosses from byte to byte). */
-TY_INLINE uint64_t nondigits8(uint64_t w) {
-    uint64_t x = w ^ 0x3030303030303030u;
+/* The high bit of each byte of a word of digit values (a byte of text
+   XOR '0': 0..9 for a digit) that is above 9, and of no other byte: no
+   carry crosses from byte to byte. */
+TY_INLINE uint64_t above9(uint64_t x) {
     return (((x & 0x7f7f7f7f7f7f7f7fu) + 0x7676767676767676u) | x) & 0x8080808080808080u;
 }
 
-/* The number eight digits of a load8() word spell, the first the most
-   significant: pairs, then quadruples, then the whole, by multiplications. */
-TY_INLINE uint32_t value8(uint64_t w) {
-    w -= 0x3030303030303030u;
-    w = w * 10 + (w >> 8);
-    w = ((w & 0x000000ff000000ffu) * 0x000f424000000064u +
-         ((w >> 16) & 0x000000ff000000ffu) * 0x0000271000000001u) >> 32;
-    return (uint32_t)w;
+/* The number eight digit values (0..9, a byte each) spell, the first byte
+   the most significant: pairs, then quadruples, then the whole, by
+   multiplications. */
+TY_INLINE uint32_t value8(uint64_t x) {
+    x = x * 10 + (x >> 8);
+    x = ((x & 0x000000ff000000ffu) * 0x000f424000000064u +
+         ((x >> 16) & 0x000000ff000000ffu) * 0x0000271000000001u) >> 32;
+    return (uint32_t)x;
 }
 
 /* Read the digits at s[i..n): *m becomes *m * 10^k + their value, modulo
@@ -102,10 +103,10 @@ TY_INLINE uint32_t value8(uint64_t w) {
 TY_INLINE size_t digit_run(const char *s, size_t n, size_t i, uint64_t *m) {
     uint64_t acc = *m;
     while (n - i >= 8) {
-        uint64_t w = load8(s + i);
-        if (nondigits8(w))
+        uint64_t x = load8(s + i) ^ 0x3030303030303030u;
+        if (above9(x))
             break;
-        acc = acc * 100000000u + value8(w);
+        acc = acc * 100000000u + value8(x);
         i += 8;
     }
     for (; i < n && is_digit(s[i]); i++)
@@ -114,30 +115,119 @@ TY_INLINE size_t digit_run(const char *s, size_t n, size_t i, uint64_t *m) {
     return i;
 }
 
-int ty_parse_int64(const char *s, size_t n, int64_t *v) {
-    size_t i = 0;
-    int neg = 0;
-    if (i < n && (s[i] == '-' || s[i] == '+'))
-        neg = s[i++] == '-';
-    if (i == n || !is_digit(s[i]))
+/* ---- numbers, a word at a time ----
+
+   The common texts of integers (up to 24 bytes) and of doubles (9 to 24
+   bytes) are read in one, two or three eight-byte words of digit values
+   (a byte XOR '0': 0..9 for a digit), tested and valued a word at a time:
+   no branch depends on a byte, nor on the length within a word, so that
+   columns whose values vary in length and sign cost no mispredicted loop
+   exits, and long values no loop at all.  Only the number of words and
+   the point's presence choose a path.  Anything else (exponents, inf and
+   nan, leading zeros, more digits) goes to the readers of a byte at a
+   time, which decide.  Whole words are loaded when the caller says that
+   many bytes are readable (the _in parsers), else the last word is put
+   together from loads that stop at the text's end. */
+
+/* The first avail bytes at p (1 <= avail <= 8) in a load8() word, the
+   bytes past them zero, without reading p[avail] or beyond: two
+   overlapping four-byte loads, or three single bytes. */
+TY_INLINE uint64_t load_upto8(const char *p, size_t avail) {
+    if (avail >= 8)
+        return load8(p);
+    if (avail >= 4)
+        return load4(p) | (uint64_t)load4(p + avail - 4) << 8 * (avail - 4);
+    const unsigned char *u = (const unsigned char *)p;
+    return (uint64_t)u[0] | (uint64_t)u[avail / 2] << 8 * (avail / 2) |
+           (uint64_t)u[avail - 1] << 8 * (avail - 1);
+}
+
+/* Whether the text starts with a sign, and the mask that clears its byte
+   in a load8() word (all ones when there is none). */
+TY_INLINE size_t sign_of(const char *s, uint64_t *keep) {
+    size_t sign = s[0] == '-' || s[0] == '+';
+    *keep = ~(-(uint64_t)sign & 0xff);
+    return sign;
+}
+
+/* The text s[0..n), 1 <= n <= 8, as one word of digit values moved to the
+   word's top (its last byte the highest), zeros below it, the sign's byte
+   (when the text has one, *sign = 1) made a leading zero.  Whole words are
+   read when readable (>= n) bytes allow. */
+TY_INLINE uint64_t text_word(const char *s, size_t n, size_t readable, size_t *sign) {
+    uint64_t keep, w = readable >= 8 ? load8(s) : load_upto8(s, n);
+    *sign = sign_of(s, &keep);
+    return ((w ^ 0x3030303030303030u) & keep) << 8 * (8 - n);
+}
+
+/* The text s[0..n), 8 (words - 1) < n <= 8 words (2 or 3), as words of
+   digit values in text order, the sign's byte made a leading zero, the
+   last word's text moved to its top (zeros below), so that the words
+   spell the text's digits in turn. */
+TY_INLINE void text_words(const char *s, size_t n, size_t readable, uint64_t *x, size_t *sign,
+                          const int words) {
+    size_t last = n - 8 * (size_t)(words - 1);     /* bytes of text in the last word */
+    const char *p = s + 8 * (words - 1);
+    uint64_t keep, w = readable >= 8 * (size_t)words ? load8(p) : load_upto8(p, last);
+    *sign = sign_of(s, &keep);
+    for (int k = 0; k < words - 1; k++)
+        x[k] = load8(s + 8 * k) ^ 0x3030303030303030u;
+    x[0] &= keep;
+    x[words - 1] = (w ^ 0x3030303030303030u) << 8 * (8 - last);
+}
+
+static const uint32_t pow10_8[9] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000
+};
+
+/* The number text_words() spell, modulo 2^64 (exact up to 19 digits). */
+TY_INLINE uint64_t words_value(const uint64_t *x, size_t n, const int words) {
+    uint64_t acc = 0;
+    for (int k = 0; k < words - 1; k++)
+        acc = acc * 100000000u + value8(x[k]);
+    return acc * pow10_8[n - 8 * (size_t)(words - 1)] + value8(x[words - 1]);
+}
+
+/* The int64 of sign and magnitude into *v: 0 when out of range. */
+TY_INLINE int signed_value(int neg, uint64_t acc, int64_t *v) {
+    if (acc > (uint64_t)INT64_MAX + neg)
         return 0;
-    if (s[i] == '0' && n - i > 1)     /* leading zeros would be lost */
-        return 0;
-    if (n - i > 19)                   /* 10^19 and beyond: past int64 */
-        return 0;
-    uint64_t acc = 0;                 /* at most 19 digits: no overflow */
-    if (digit_run(s, n, i, &acc) != n)
-        return 0;
-    if (neg) {
-        if (acc > (uint64_t)INT64_MAX + 1)
-            return 0;
-        *v = acc == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)acc;
-    } else {
-        if (acc > (uint64_t)INT64_MAX)
-            return 0;
-        *v = (int64_t)acc;
-    }
+    *v = neg ? (int64_t)(0 - acc) : (int64_t)acc;   /* two's complement: INT64_MIN too */
     return 1;
+}
+
+/* ty_parse_int64 for texts of 9 to 24 bytes: [+-] digits, 8 to 19 of
+   them, no leading zero, in two or three words. */
+static __attribute__((noinline)) int integer_words(const char *s, size_t n, size_t readable,
+                                                  int64_t *v) {
+    uint64_t x[3], acc;
+    size_t sign;
+    if (n <= 16) {
+        text_words(s, n, readable, x, &sign, 2);
+        if (above9(x[0]) | above9(x[1]))
+            return 0;
+        acc = words_value(x, n, 2);
+    } else {
+        text_words(s, n, readable, x, &sign, 3);
+        if (above9(x[0]) | above9(x[1]) | above9(x[2]) || n - sign > 19)
+            return 0;
+        acc = words_value(x, n, 3);
+    }
+    return s[sign] != '0' && signed_value(s[0] == '-', acc, v);
+}
+
+int ty_parse_int64_in(const char *s, size_t n, size_t readable, int64_t *v) {
+    if (n - 1 >= 8)
+        return n - 1 < 24 && integer_words(s, n, readable, v);
+    size_t sign;
+    uint64_t t = text_word(s, n, readable, &sign);
+    if (above9(t) || n == sign || (s[sign] == '0' && n - sign > 1))
+        return 0;                    /* a non-digit, no digit, or a leading zero */
+    return signed_value(s[0] == '-', value8(t), v);
+}
+
+int ty_parse_int64(const char *s, size_t n, int64_t *v) {
+    return ty_parse_int64_in(s, n, n, v);
 }
 
 /* 5^q for q in [-342, 308], normalised so that the top bit is set and cut
@@ -150,6 +240,8 @@ int ty_parse_int64(const char *s, size_t n, int64_t *v) {
 #define POW5_MAX 308
 static uint64_t pow5_128[POW5_MAX - POW5_MIN + 1][2];
 static pthread_once_t pow5_once = PTHREAD_ONCE_INIT;
+static atomic_int pow5_ready;        /* 1 once pow5_init has run: no call to
+                                        pthread_once per number after that */
 
 /* An unsigned integer of up to 26 32-bit limbs, the lowest first (5^342 <
    2^795). */
@@ -242,16 +334,18 @@ static void pow5_init(void) {
         }
         big_mul5(&b);
     }
+    atomic_store_explicit(&pow5_ready, 1, memory_order_release);
 }
 /* The double nearest to m * 10^q (m > 0, q in [POW5_MIN, POW5_MAX]),
    rounded to even on a tie, by the Eisel-Lemire algorithm: m is scaled by
    the 128-bit power of five and the exponent worked out from q.  Returns
    0 when the 128-bit product cannot decide the rounding (the caller asks
    strtod), else 1 with the value in *d. */
-static int eisel_lemire(uint64_t m, int q, double *d) {
+TY_INLINE int eisel_lemire(uint64_t m, int q, double *d) {
     int lz = __builtin_clzll(m);
     m <<= lz;
-    pthread_once(&pow5_once, pow5_init);
+    if (!atomic_load_explicit(&pow5_ready, memory_order_acquire))
+        pthread_once(&pow5_once, pow5_init);
     const uint64_t *p = pow5_128[q - POW5_MIN];
     u128 first = (u128)m * p[0];
     uint64_t hi = (uint64_t)(first >> 64), lo = (uint64_t)first;
@@ -402,6 +496,57 @@ static __attribute__((noinline)) int parse_double_general(const char *s, size_t 
     return end == buf + n;
 }
 
+/* The double m / 10^frac_digits (m at most 19 digits, frac_digits at most
+   19), negated when neg, into *v: Clinger's path when m is at most 2^53,
+   else Eisel-Lemire's, else strtod (double_of). */
+TY_INLINE int decimal_value(const char *s, size_t n, int neg, uint64_t m, size_t frac_digits,
+                            double *v) {
+    double d;
+    if (m <= (uint64_t)1 << 53)
+        d = (double)m / pow10_22[frac_digits];
+    else if (!eisel_lemire(m, -(int)frac_digits, &d))
+        return double_of(s, n, neg, m, -(int64_t)frac_digits, v);
+    *v = neg ? -d : d;
+    return 1;
+}
+
+/* decimal_words for a text of 2 or 3 words. */
+TY_INLINE int decimal_words_of(const char *s, size_t n, size_t readable, double *v,
+                               const int words) {
+    uint64_t x[3];
+    size_t sign;
+    text_words(s, n, readable, x, &sign, words);
+    /* the bytes that are no digit: at most one, the point, in x[0] */
+    uint64_t point = above9(x[0]), odd = (point & (point - 1)) | above9(x[1]);
+    if (words == 3)
+        odd |= above9(x[2]);
+    uint64_t unit = point >> 7;      /* the point's lowest bit */
+    if (odd || (x[0] & unit * 0xff) != unit * ('.' ^ '0'))
+        return parse_double_general(s, n, v);
+    size_t at = point ? (size_t)__builtin_ctzll(point) / 8 : n;
+    size_t int_digits = at - sign, frac_digits = point ? n - at - 1 : 0;
+    if (int_digits + frac_digits > 19 || (int_digits > 1 && s[sign] == '0'))
+        return parse_double_general(s, n, v);   /* too many digits, or a leading zero */
+    /* the point taken out: the bytes below it move up into its place, and
+       a leading zero comes in below them (no point: nothing moves) */
+    uint64_t below = unit - 1;
+    if (point)
+        x[0] = (x[0] & below) << 8 | (x[0] & ~below << 8);
+    return decimal_value(s, n, s[0] == '-', words_value(x, n, words), frac_digits, v);
+}
+
+/* ty_parse_double for texts of 9 bytes or more: the common text of up to
+   24 bytes, with the point (if any) in its first eight, from its words;
+   anything else from parse_double_general. */
+static __attribute__((noinline)) int decimal_words(const char *s, size_t n, size_t readable,
+                                                  double *v) {
+    if (n - 9 < 8)
+        return decimal_words_of(s, n, readable, v, 2);
+    if (n - 17 < 8)
+        return decimal_words_of(s, n, readable, v, 3);
+    return parse_double_general(s, n, v);   /* none, or beyond 24 bytes */
+}
+
 /* Parse a decimal floating-point literal: [+-] digits [. digits]
    [e [+-] digits], with at least one mantissa digit and no superfluous
    leading zero, or an inf/infinity/nan word.  Returns 0 when the text is
@@ -414,33 +559,44 @@ static __attribute__((noinline)) int parse_double_general(const char *s, size_t 
    or more is refused unless Clinger's path takes it.
 
    The common text, [+-] digits [. digits] with 1 to 19 digits, is read
-   here in one pass and, when the mantissa is at most 2^53, divided by its
-   power of ten at once; the rest of the work (Eisel-Lemire, strtod, and
-   its 512-byte buffer) lies in functions of its own, and anything else
-   (exponents, words, longer mantissas, refusals) goes to
-   parse_double_general, which reads the text again. */
-int ty_parse_double(const char *s, size_t n, double *v) {
-    size_t i = n && (s[0] == '-' || s[0] == '+');
-    int neg = i && s[0] == '-';
+   in one pass: up to eight bytes a byte at a time, 9 to 24 bytes with the
+   point (if any) among the first eight a word at a time (decimal_words);
+   when the mantissa is at most 2^53 it is divided by its power of ten at
+   once.  The rest of the work (strtod and its 512-byte buffer) lies in
+   functions of its own, and anything else (exponents, words, longer
+   mantissas, refusals) goes to parse_double_general, which reads the text
+   again. */
+int ty_parse_double_in(const char *s, size_t n, size_t readable, double *v) {
+    if (n - 1 >= 8)
+        return decimal_words(s, n, readable, v);
+    /* Up to eight bytes: a byte at a time.  Word arithmetic would avoid
+       the branches, but its longer chain of dependent operations (the
+       point's place decides how the digits are put together) costs more
+       than the branches do in a column of similar values, where they are
+       predicted. */
+    size_t i = s[0] == '-' || s[0] == '+';
     uint64_t m = 0;
     size_t int_start = i;
-    i = digit_run(s, n, i, &m);
+    for (; i < n && is_digit(s[i]); i++)
+        m = m * 10 + (uint64_t)(s[i] - '0');
     size_t int_digits = i - int_start, frac_digits = 0;
     if (int_digits > 1 && s[int_start] == '0')
         return 0;
     if (i < n && s[i] == '.') {
         size_t frac_start = ++i;
-        i = digit_run(s, n, i, &m);
+        for (; i < n && is_digit(s[i]); i++)
+            m = m * 10 + (uint64_t)(s[i] - '0');
         frac_digits = i - frac_start;
     }
-    if (i != n || int_digits + frac_digits - 1 >= 19)
+    if (i != n || int_digits + frac_digits == 0)
         return parse_double_general(s, n, v);
-    if (m <= (uint64_t)1 << 53) {    /* Clinger's path; frac_digits < 19 */
-        double d = (double)m / pow10_22[frac_digits];
-        *v = neg ? -d : d;
-        return 1;
-    }
-    return double_of(s, n, neg, m, -(int64_t)frac_digits, v);
+    double d = (double)m / pow10_22[frac_digits];   /* Clinger's path: 8 digits at most */
+    *v = s[0] == '-' ? -d : d;
+    return 1;
+}
+
+int ty_parse_double(const char *s, size_t n, double *v) {
+    return ty_parse_double_in(s, n, n, v);
 }
 
 int64_t ty_days_from_civil(int64_t y, unsigned m, unsigned d) {
@@ -482,14 +638,54 @@ static int days_in_month(int y, int m) {
     return dm[m - 1];
 }
 
+/* Fixed layouts of digits and separators, a word at a time: in a load8()
+   word of text, the high bit of each byte that must be a digit, and the
+   bytes that must be separators with their values.  The digit bytes, made
+   digit values (XOR '0') with the separators zeroed, become the values of
+   the two-digit fields by one multiplication: byte k of pairs(x) is
+   10 x[k] + x[k + 1]. */
+#define YMD_DIGITS  0x0080800080808080u   /* "YYYY-MM-": Y Y Y Y - M M - */
+#define YMD_SEPS    0xff0000ff00000000u
+#define YMD_DASHES  0x2d00002d00000000u   /* '-' at bytes 4 and 7 */
+#define HMS_DIGITS  0x8080008080008080u   /* "HH:MM:SS" */
+#define HMS_SEPS    0x0000ff0000ff0000u
+#define HMS_COLONS  0x00003a00003a0000u   /* ':' at bytes 2 and 5 */
+
+TY_INLINE uint64_t pairs(uint64_t x) {
+    return x * 10 + (x >> 8);
+}
+
+/* The last date date_prefix read, per thread: in a column of timestamps
+   (or dates) consecutive values mostly share their date, whose day count
+   is then taken from here rather than worked out again.  Its text is the
+   load8() word of "YYYY-MM-" and the two bytes of "DD"; it starts as
+   1970-01-01, day 0. */
+static _Thread_local struct {
+    uint64_t ymd;
+    uint32_t dd;
+    int64_t days;
+} last_date = { 0x2d31302d30373931u, 0x3130u, 0 };
+
 /* YYYY-MM-DD at the start of s (at least 10 bytes). */
 static int date_prefix(const char *s, int64_t *days) {
-    if (s[4] != '-' || s[7] != '-')
+    uint64_t a = load8(s), x = a ^ 0x3030303030303030u;
+    uint32_t dd = (uint32_t)(unsigned char)s[8] | (uint32_t)(unsigned char)s[9] << 8;
+    if (a == last_date.ymd && dd == last_date.dd) {
+        *days = last_date.days;
+        return 1;
+    }
+    unsigned d1 = (dd & 0xff) - (unsigned)'0', d0 = (dd >> 8) - (unsigned)'0';
+    if ((a & YMD_SEPS) != YMD_DASHES || (above9(x) & YMD_DIGITS) || d1 > 9 || d0 > 9)
         return 0;
-    int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-    if (y < 0 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+    uint64_t p = pairs(x & ~YMD_SEPS);
+    int y = (int)(p & 0xff) * 100 + (int)(p >> 16 & 0xff), m = (int)(p >> 40 & 0xff);
+    int d = (int)(d1 * 10 + d0);
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
         return 0;
     *days = ty_days_from_civil(y, (unsigned)m, (unsigned)d);
+    last_date.ymd = a;
+    last_date.dd = dd;
+    last_date.days = *days;
     return 1;
 }
 
@@ -534,17 +730,29 @@ int ty_parse_timestamp(const char *s, size_t n, int64_t *micros, int *utc) {
         *micros = us;
         return 1;
     }
-    if (n < 16 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':')
+    if (n < 16 || (s[10] != ' ' && s[10] != 'T'))
         return 0;
-    int hh = digits(s + 11, 2), mm = digits(s + 14, 2), ss = 0;
-    if (hh < 0 || hh > 23 || mm < 0 || mm > 59)
-        return 0;
-    size_t i = 16;
-    int64_t frac = 0;
-    if (i < n && s[i] == ':') {
-        if (n - i < 3 || (ss = digits(s + i + 1, 2)) < 0 || ss > 59)
+    int hh, mm, ss = 0;
+    size_t i;
+    if (n >= 19 && s[16] == ':') {   /* HH:MM:SS, as one word */
+        uint64_t c = load8(s + 11), x = c ^ 0x3030303030303030u;
+        if ((c & HMS_SEPS) != HMS_COLONS || (above9(x) & HMS_DIGITS))
             return 0;
-        i += 3;
+        uint64_t p = pairs(x & ~HMS_SEPS);
+        hh = (int)(p & 0xff), mm = (int)(p >> 24 & 0xff), ss = (int)(p >> 48 & 0xff);
+        if (hh > 23 || mm > 59 || ss > 59)
+            return 0;
+        i = 19;
+    } else {
+        if (s[13] != ':' || (hh = digits(s + 11, 2)) < 0 || hh > 23 ||
+            (mm = digits(s + 14, 2)) < 0 || mm > 59)
+            return 0;
+        i = 16;
+        if (i < n && s[i] == ':')    /* a colon without two digits after it */
+            return 0;
+    }
+    int64_t frac = 0;
+    if (i == 19) {
         if (i < n && s[i] == '.') {
             size_t f = ++i;
             while (i < n && is_digit(s[i]))

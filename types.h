@@ -171,6 +171,14 @@ int ty_parse_date(const char *s, size_t n, int32_t *days);   /* since 1970-01-01
    for a local (naive) timestamp.  A date alone parses as its midnight. */
 int ty_parse_timestamp(const char *s, size_t n, int64_t *micros, int *utc);
 
+/* The same parsers for text inside a larger buffer, with the same
+   answers: they may read (never use) the bytes after s[0..n), up to
+   s + readable (readable >= n), so as to load the text in whole eight-byte
+   words.  With 24 bytes readable no branch depends on a value's length
+   within a word; with readable == n they are the parsers above. */
+int ty_parse_int64_in(const char *s, size_t n, size_t readable, int64_t *v);
+int ty_parse_double_in(const char *s, size_t n, size_t readable, double *v);
+
 /* Whether s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, at
    most U+10FFFF). */
 int ty_utf8_valid(const unsigned char *s, size_t n);

@@ -392,6 +392,112 @@ static void test_int64_differential(void **state) {
     assert_true(ty_parse_int64("-12345678", 9, &v) && v == -12345678);
 }
 
+/* The int64 strtoll reads from the whole of s[0..n) under the grammar
+   ([+-] digits, no leading zero): 1 with the value, else 0. */
+static int int64_reference(const char *s, size_t n, long long *v) {
+    char z[64];
+    size_t i = n && (s[0] == '-' || s[0] == '+');
+    if (n >= sizeof z || n == i || (s[i] == '0' && n - i > 1))
+        return 0;
+    for (size_t j = i; j < n; j++)
+        if (s[j] < '0' || s[j] > '9')
+            return 0;
+    memcpy(z, s, n);
+    z[n] = 0;
+    errno = 0;
+    *v = strtoll(z, NULL, 10);
+    return errno == 0;
+}
+
+/* The _in parsers on s[0..n) followed by tail bytes that may be read,
+   in a buffer of exactly n + tail bytes (ASan sees a read past them):
+   the same answers as the grammar and strtod or strtoll, whatever the
+   tail holds. */
+static void check_in(const char *s, size_t n, const char *tail, size_t nt) {
+    char *t = malloc(n + nt ? n + nt : 1), z[64];
+    memcpy(t, s, n);
+    memcpy(t + n, tail, nt);
+    double a;
+    int got = ty_parse_double_in(t, n, n + nt, &a);
+    if (got != double_grammar(s, n))
+        fail_msg("\"%.*s\" + %zu bytes: %s", (int)n, s, nt, got ? "accepted" : "refused");
+    if (got) {
+        memcpy(z, s, n);
+        z[n] = 0;
+        double b = strtod(z, NULL);
+        if (memcmp(&a, &b, 8) != 0)
+            fail_msg("%s + %zu bytes: %a vs strtod %a", z, nt, a, b);
+    }
+    int64_t iv;
+    long long want;
+    got = ty_parse_int64_in(t, n, n + nt, &iv);
+    int ok = int64_reference(s, n, &want);
+    if (got != ok)
+        fail_msg("\"%.*s\" + %zu bytes: %s as int64", (int)n, s, nt, got ? "accepted" : "refused");
+    if (ok && iv != want)
+        fail_msg("\"%.*s\": %lld, strtoll %lld", (int)n, s, (long long)iv, want);
+    free(t);
+}
+
+/* Texts around the one-, two- and three-word paths (1 to 30 bytes: 8, 16
+   and 24 are the boundaries), with and without a sign and a point (at
+   every place), 19 and 20 digits, leading zeros, 2^53, the int64 limits,
+   a stray byte anywhere: each alone (readable == n) and followed by up to
+   24 bytes of digits, points, signs or other text that may be read but
+   must not count. */
+static void test_words_differential(void **state) {
+    (void)state;
+    static const char stray[] = ".e+- x/:\x80\xff" "0";
+    static const char tails[] = "0123456789.-+eE ,\x80";
+    static const char *const known[] = {
+        "9223372036854775807", "-9223372036854775808", "9223372036854775808",
+        "-9223372036854775809", "+9223372036854775807", "1234567890123456789",
+        "12345678901234567890", "-1234567890123456789", "00", "-0", "+0", "0", "-", "+",
+        "12345678", "-1234567", "-12345678", "123456789", "1234567890123456",
+        "12345678901234567", "-1234567890123456", "-0.0000000000000001", "0.12345678901234567",
+        "1234567.123456789", "12345678.12345678", "1234567.1234567890123", "9007199254740993",
+        "9007199254740993.0", "900719925474099.3", "90071992547409.93", "-.12345678901234",
+        "+.1234567", "1234567.", "-1234567.", "12345678.", "0.0000001", "-73.959681", "40.807745",
+        "0.11791870367106105", "-240769.55335254443", "0.0015860069999796666", "99999999999999999.9",
+        "1.7976931348623157", "12.34.56", "1..5", "1.5e10", "1234567e1", "123456789012345e-5",
+    };
+    char tail[24];
+    uint64_t seed = 13;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        for (size_t nt = 0; nt <= 24; nt += 8) {
+            for (size_t j = 0; j < nt; j++)
+                tail[j] = tails[next_u64(&seed) % (sizeof tails - 1)];
+            check_in(known[i], strlen(known[i]), tail, nt);
+        }
+    char buf[40];
+    for (int k = 0; k < 400000; k++) {
+        uint64_t r = next_u64(&seed), d = next_u64(&seed);
+        size_t len = (size_t)(r % 30) + 1, p = 0;
+        if (r >> 5 & 1)
+            buf[p++] = r >> 6 & 1 ? '-' : '+';
+        while (p < len) {
+            if (d < 16)
+                d = next_u64(&seed);
+            buf[p++] = (char)('0' + d % 10);
+            d /= 10;
+        }
+        if ((r >> 8) % 4 != 0) {     /* a point, mostly among the first nine bytes */
+            size_t at = (r >> 10) % 4 ? (r >> 12) % 10 : (r >> 12) % len;
+            if (at < len)
+                buf[at] = '.';
+        }
+        if ((r >> 16) % 8 == 0)      /* leading zero */
+            buf[(buf[0] == '-' || buf[0] == '+') && len > 1] = '0';
+        if ((r >> 19) % 6 == 0)      /* a stray byte */
+            buf[(r >> 22) % len] = stray[(r >> 27) % (sizeof stray - 1)];
+        size_t nt = (size_t)((r >> 32) % 25);
+        for (size_t j = 0; j < nt; j++)
+            tail[j] = tails[next_u64(&seed) % (sizeof tails - 1)];
+        check_in(buf, len, tail, nt);
+        check_in(buf, len, tail, 0);
+    }
+}
+
 /* UTF-8 validity of s[0..n) one character at a time, from RFC 3629's
    table. */
 static int utf8_reference(const unsigned char *s, size_t n) {
@@ -475,6 +581,138 @@ static void test_dates(void **state) {
         ty_civil_from_days(z, &y, &m, &dd);
         assert_int_equal(ty_days_from_civil(y, m, dd), z);
     }
+}
+
+/* n digits at s as a number, or -1. */
+static int ref_digits(const char *s, size_t n) {
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* ty_parse_timestamp's grammar a byte at a time:
+   YYYY-MM-DD[( |T)HH:MM[:SS[.f]]][Z|+hh|+hhmm|+hh:mm] with 1..6 fraction
+   digits (or '-' for '+'). */
+static int timestamp_reference(const char *s, size_t n, int64_t *us, int *utc) {
+    if (n < 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    int y = ref_digits(s, 4), m = ref_digits(s + 5, 2), d = ref_digits(s + 8, 2);
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 0 || m < 1 || m > 12 || d < 1 || d > dm[m - 1] + (m == 2 && leap))
+        return 0;
+    int64_t t = ty_days_from_civil(y, (unsigned)m, (unsigned)d) * 86400000000LL;
+    *utc = 0;
+    size_t i = 10;
+    if (n > 10) {
+        int hh, mm, ss = 0;
+        if (n < 16 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
+            (hh = ref_digits(s + 11, 2)) < 0 || hh > 23 || (mm = ref_digits(s + 14, 2)) < 0 ||
+            mm > 59)
+            return 0;
+        i = 16;
+        int64_t frac = 0;
+        if (i < n && s[i] == ':') {
+            if (n < 19 || (ss = ref_digits(s + 17, 2)) < 0 || ss > 59)
+                return 0;
+            i = 19;
+            if (i < n && s[i] == '.') {
+                size_t f = ++i;
+                while (i < n && s[i] >= '0' && s[i] <= '9')
+                    i++;
+                if (i == f || i - f > 6)
+                    return 0;
+                frac = ref_digits(s + f, i - f);
+                for (size_t k = i - f; k < 6; k++)
+                    frac *= 10;
+            }
+        }
+        t += ((int64_t)hh * 3600 + mm * 60 + ss) * 1000000 + frac;
+    }
+    if (i < n) {
+        if (s[i] == 'Z' && i + 1 == n) {
+            *utc = 1;
+        } else if (s[i] == '+' || s[i] == '-') {
+            const char *z = s + i + 1;
+            size_t rest = n - i - 1;
+            int oh = -1, om = 0;
+            if (rest == 2)
+                oh = ref_digits(z, 2);
+            else if (rest == 4)
+                oh = ref_digits(z, 2), om = ref_digits(z + 2, 2);
+            else if (rest == 5 && z[2] == ':')
+                oh = ref_digits(z, 2), om = ref_digits(z + 3, 2);
+            if (oh < 0 || oh > 23 || om < 0 || om > 59)
+                return 0;
+            t -= (int64_t)(s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60) * 1000000;
+            *utc = 1;
+        } else {
+            return 0;
+        }
+    }
+    *us = t;
+    return 1;
+}
+
+/* Random timestamps of every shape the grammar has, runs of them on the
+   same date (a date read once is remembered), and each with a byte
+   changed anywhere, in a buffer of exactly their length: ty_parse_timestamp
+   and ty_parse_date agree with the grammar read a byte at a time. */
+static void test_timestamps_differential(void **state) {
+    (void)state;
+    static const char mutate[] = "0123456789-: T.Z+x/\x80";
+    static const char *const tails[] = {
+        "", "T00:00", " 23:59", " 12:34:56", "T12:34:56", " 00:00:00.5", " 01:02:03.123456",
+        " 01:02:03.1234567", " 01:02:03Z", " 01:02:03+02", " 01:02:03-0130", " 01:02:03+05:45",
+        " 01:02:03.25+01:00", " 24:00:00", " 23:60:00", " 23:59:60", " 1:02:03", " 01:02:",
+        " 01:02:3", "T01:02:03 ", "Z",
+    };
+    enum { NT = sizeof tails / sizeof *tails };
+    uint64_t seed = 17;
+    char buf[48];
+    int y = 2015, mo = 1, d = 1;
+    for (int k = 0; k < 300000; k++) {
+        uint64_t r = next_u64(&seed);
+        if (r % 8 == 0) {            /* a new date, now and then */
+            y = (int)(r >> 3) % 10000;
+            mo = (int)(r >> 17) % 14;                 /* 0 and 13 do not exist */
+            d = (int)(r >> 21) % 33;                  /* nor 0 and 32 */
+        }
+        const char *tail = tails[(r >> 27) % NT];
+        int len = snprintf(buf, sizeof buf, "%04d-%02d-%02d%s", y, mo, d, tail);
+        if ((r >> 32) % 4 == 0)      /* a byte changed */
+            buf[(r >> 34) % (uint64_t)len] = mutate[(r >> 40) % (sizeof mutate - 1)];
+        char *t = malloc((size_t)len);
+        memcpy(t, buf, (size_t)len);
+        int64_t us, want_us;
+        int utc, want_utc;
+        int got = ty_parse_timestamp(t, (size_t)len, &us, &utc);
+        int want = timestamp_reference(buf, (size_t)len, &want_us, &want_utc);
+        if (got != want)
+            fail_msg("%.*s: %s", len, buf, got ? "accepted" : "refused");
+        if (want && (us != want_us || utc != want_utc))
+            fail_msg("%.*s: %lld%s, the grammar %lld%s", len, buf, (long long)us, utc ? " utc" : "",
+                     (long long)want_us, want_utc ? " utc" : "");
+        int32_t days;
+        got = ty_parse_date(t, (size_t)len, &days);
+        want = len == 10 && timestamp_reference(buf, 10, &want_us, &want_utc);
+        if (got != want || (want && days * 86400000000LL != want_us))
+            fail_msg("%.*s as a date: %s", len, buf, got ? "accepted" : "refused");
+        free(t);
+    }
+    /* the remembered date is 1970-01-01 before any other: text of zeros
+       or a near miss is still no date */
+    int64_t us;
+    int utc;
+    assert_false(ty_parse_timestamp("\0\0\0\0\0\0\0\0\0\0", 10, &us, &utc));
+    assert_true(ty_parse_timestamp("1970-01-01", 10, &us, &utc) && us == 0);
+    assert_false(ty_parse_timestamp("1970-01-0x", 10, &us, &utc));
+    assert_true(ty_parse_timestamp("1970-01-02", 10, &us, &utc) && us == 86400000000LL);
+    assert_true(ty_parse_timestamp("1970-01-01", 10, &us, &utc) && us == 0);
 }
 
 static void test_timestamps(void **state) {
@@ -1005,9 +1243,11 @@ int main(void) {
         cmocka_unit_test(test_double_edges),
         cmocka_unit_test(test_double_exhaustive),
         cmocka_unit_test(test_int64_differential),
+        cmocka_unit_test(test_words_differential),
         cmocka_unit_test(test_utf8_differential),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_timestamps_differential),
         cmocka_unit_test(test_inference),
         cmocka_unit_test(test_spec),
         cmocka_unit_test(test_integer_values),
