@@ -1428,28 +1428,41 @@ static void rank_sort(const struct rank_order *o, uint32_t *v, uint32_t *tmp, si
     }
 }
 
-/* Merge sort of v[0..n) by key[v[i]], tmp holding n entries: numbers in
-   their type's order (sort_key is one to one, so no two keys are equal). */
+/* Sort v[0..n) by key[v[i]], tmp holding n entries: numbers in their
+   type's order.  A radix sort, a byte of the key at a time from the
+   lowest, each pass stable, so that after the last the keys ascend;
+   sort_key is one to one, so no two keys are equal and the order is the
+   one any sort gives.  One pass counts every byte position at once, and a
+   byte every key shares (the high bytes of integers, mostly) is skipped. */
 static void key_sort(const uint64_t *key, uint32_t *v, uint32_t *tmp, size_t n) {
-    for (size_t width = 1; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n;
-            size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) {      /* no branch on the keys */
-                uint32_t a = v[i], b = v[j];
-                size_t t = key[b] < key[a];
-                tmp[k++] = t ? b : a;
-                j += t;
-                i += 1 - t;
-            }
-            while (i < mid)
-                tmp[k++] = v[i++];
-            while (j < hi)
-                tmp[k++] = v[j++];
-        }
-        memcpy(v, tmp, n * sizeof *v);
+    uint32_t count[8][256];
+    if (n < 2)
+        return;
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = key[v[i]];
+        for (int b = 0; b < 8; b++)
+            count[b][k >> 8 * b & 0xff]++;
     }
+    uint32_t *from = v, *to = tmp;
+    for (int b = 0; b < 8; b++) {
+        uint32_t *c = count[b];
+        if (c[key[from[0]] >> 8 * b & 0xff] == n)
+            continue;
+        uint32_t at = 0;             /* each byte value's first place */
+        for (int d = 0; d < 256; d++) {
+            uint32_t k = c[d];
+            c[d] = at;
+            at += k;
+        }
+        for (size_t i = 0; i < n; i++)
+            to[c[key[from[i]] >> 8 * b & 0xff]++] = from[i];
+        uint32_t *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof *v);
 }
 
 /* Put the dictionary in the order its page compresses best in, and
