@@ -934,17 +934,18 @@ static int type_error(const struct pqw_writer *w, const struct csv_batch *b, siz
 }
 
 /* Convert the field of row r that spans text[start, end & ~CSV_NULL_BIT)
-   (end carrying the NULL bit): its level into defs[r], its value, when it
-   has one, into slot *k of vals.  The batch's text ends at text_end: the
-   parsers may read ahead of the field up to there. */
+   (end carrying the NULL bit; text is b->text, held apart so that the
+   parser calls do not make it read again): its level into defs[r], its
+   value, when it has one, into slot *k of vals.  The batch's text ends at
+   text_end: the parsers may read ahead of the field up to there. */
 PQW_INLINE int convert_field(struct pqw_writer *w, const struct csv_batch *b, size_t c,
-                             const struct layout *l, size_t r, uint32_t start, uint32_t end,
-                             uint32_t text_end, uint8_t *defs, void *vals, size_t *k,
-                             struct pqw_where *where, const int conv) {
+                             const struct layout *l, size_t r, const uint8_t *text,
+                             uint32_t start, uint32_t end, uint32_t text_end, uint8_t *defs,
+                             void *vals, size_t *k, struct pqw_where *where, const int conv) {
     defs[r] = (uint8_t)!(end & CSV_NULL_BIT);
     if (end & CSV_NULL_BIT)
         return ERR_OK;
-    const char *s = (const char *)b->text + start;
+    const char *s = (const char *)text + start;
     size_t n = end - start, readable = text_end - start;
     int ok;
     switch (conv) {
@@ -1009,18 +1010,19 @@ PQW_INLINE int convert_rows(struct pqw_writer *w, struct encoder *x, const struc
     *nvals = 0;
     if (nrows == 0)
         return ERR_OK;
+    const uint8_t *text = b->text;
     const uint32_t text_end = b->fend[nrows * ncols - 1] & ~CSV_NULL_BIT;
-    FORWARD_IF_ERROR(convert_field(w, b, c, l, 0, src ? e[-1] & ~CSV_NULL_BIT : b->first, e[0],
-                                   text_end, defs, vals, &k, where, conv));
+    FORWARD_IF_ERROR(convert_field(w, b, c, l, 0, text, src ? e[-1] & ~CSV_NULL_BIT : b->first,
+                                   e[0], text_end, defs, vals, &k, where, conv));
     for (e += ncols; r < fetching; r++, e += ncols) {
         PQW_PREFETCH(e + fend_ahead);
-        PQW_PREFETCH(b->text + (e[text_ahead] & ~CSV_NULL_BIT));
-        FORWARD_IF_ERROR(convert_field(w, b, c, l, r, e[-1] & ~CSV_NULL_BIT, e[0], text_end,
-                                       defs, vals, &k, where, conv));
+        PQW_PREFETCH(text + (e[text_ahead] & ~CSV_NULL_BIT));
+        FORWARD_IF_ERROR(convert_field(w, b, c, l, r, text, e[-1] & ~CSV_NULL_BIT, e[0],
+                                       text_end, defs, vals, &k, where, conv));
     }
     for (; r < nrows; r++, e += ncols)
-        FORWARD_IF_ERROR(convert_field(w, b, c, l, r, e[-1] & ~CSV_NULL_BIT, e[0], text_end,
-                                       defs, vals, &k, where, conv));
+        FORWARD_IF_ERROR(convert_field(w, b, c, l, r, text, e[-1] & ~CSV_NULL_BIT, e[0],
+                                       text_end, defs, vals, &k, where, conv));
     *nvals = k;
     return ERR_OK;
 }

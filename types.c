@@ -496,13 +496,17 @@ static __attribute__((noinline)) int parse_double_general(const char *s, size_t 
     return end == buf + n;
 }
 
-/* The double m / 10^frac_digits (m at most 19 digits, frac_digits at most
-   19), negated when neg, into *v: Clinger's path when m is at most 2^53,
-   else Eisel-Lemire's, else strtod (double_of). */
-TY_INLINE int decimal_value(const char *s, size_t n, int neg, uint64_t m, size_t frac_digits,
-                            double *v) {
+/* The double m / 10^frac_digits, m of the text's digits (at most 19 of
+   them, frac_digits at most 19), negated when neg, into *v: Clinger's path
+   for up to 15 digits (m below 10^15, so exact as a double), else
+   Eisel-Lemire's (it rounds any m exactly, when it can decide), else
+   strtod (double_of).  The choice by the count of digits, not by m <=
+   2^53, keeps it predicted in a column of 15 to 17 significant digits,
+   where m falls either side of 2^53 at random. */
+TY_INLINE int decimal_value(const char *s, size_t n, int neg, uint64_t m, size_t digits,
+                            size_t frac_digits, double *v) {
     double d;
-    if (m <= (uint64_t)1 << 53)
+    if (digits <= 15 || m == 0)
         d = (double)m / pow10_22[frac_digits];
     else if (!eisel_lemire(m, -(int)frac_digits, &d))
         return double_of(s, n, neg, m, -(int64_t)frac_digits, v);
@@ -532,7 +536,8 @@ TY_INLINE int decimal_words_of(const char *s, size_t n, size_t readable, double 
     uint64_t below = unit - 1;
     if (point)
         x[0] = (x[0] & below) << 8 | (x[0] & ~below << 8);
-    return decimal_value(s, n, s[0] == '-', words_value(x, n, words), frac_digits, v);
+    return decimal_value(s, n, s[0] == '-', words_value(x, n, words), int_digits + frac_digits,
+                         frac_digits, v);
 }
 
 /* ty_parse_double for texts of 9 bytes or more: the common text of up to
