@@ -942,8 +942,41 @@ static void unpack64_32(const uint8_t *in, size_t avail, uint64_t *v, size_t k, 
     }
 }
 
-/* Encode with deltas taken modulo 2^64, or modulo 2^32 when v32 is given
-   (INT32 columns: every delta and width then fits 32 bits). */
+/* The deltas of the k values from v[i] on into d (each from the value
+   before it; *prev holds the one before v[i] and ends as the last of
+   them), taken modulo 2^64, or modulo 2^32 when v32 is given (INT32
+   columns: every delta and width then fits 32 bits).  Returns their
+   minimum. */
+ENC_INLINE int64_t block_deltas(const int64_t *v64, const int32_t *v32, size_t i, size_t k,
+                                int64_t *prev, int64_t *d) {
+    int64_t min = INT64_MAX, p = *prev;
+    for (size_t j = 0; j < k; j++) {
+        int64_t cur;
+        if (v32) {
+            cur = v32[i + j];
+            d[j] = (int32_t)(uint32_t)((uint64_t)cur - (uint64_t)p);
+        } else {
+            cur = v64[i + j];
+            d[j] = (int64_t)((uint64_t)cur - (uint64_t)p);
+        }
+        p = cur;
+        if (d[j] < min)
+            min = d[j];
+    }
+    *prev = p;
+    return min;
+}
+
+/* The bit width of miniblock m of a block of k deltas over min (the values
+   past k count as 0). */
+ENC_INLINE int miniblock_width(const int64_t *d, int64_t min, size_t k, size_t m) {
+    uint64_t any = 0;
+    for (size_t j = m * DELTA_MINI; j < (m + 1) * DELTA_MINI && j < k; j++)
+        any |= (uint64_t)d[j] - (uint64_t)min;
+    return enc_bit_width(any);
+}
+
+/* Encode with deltas taken as block_deltas takes them. */
 static size_t delta_encode(const int64_t *v64, const int32_t *v32, size_t n, uint8_t *out) {
     uint8_t *o = out;
     o = put_uleb(o, DELTA_BLOCK);
@@ -957,34 +990,18 @@ static size_t delta_encode(const int64_t *v64, const int32_t *v32, size_t n, uin
         int64_t d[DELTA_BLOCK];
         uint64_t rel[DELTA_BLOCK];
         size_t k = n - i < DELTA_BLOCK ? n - i : DELTA_BLOCK;
-        int64_t min = INT64_MAX;
-        for (size_t j = 0; j < k; j++) {
-            int64_t cur;
-            if (v32) {
-                cur = v32[i + j];
-                d[j] = (int32_t)(uint32_t)((uint64_t)cur - (uint64_t)prev);
-            } else {
-                cur = v64[i + j];
-                d[j] = (int64_t)((uint64_t)cur - (uint64_t)prev);
-            }
-            prev = cur;
-            if (d[j] < min)
-                min = d[j];
-        }
+        int64_t min = block_deltas(v64, v32, i, k, &prev, d);
         for (size_t j = 0; j < DELTA_BLOCK; j++)
             rel[j] = j < k ? (uint64_t)d[j] - (uint64_t)min : 0;
         o = put_uleb(o, zigzag(min));
         uint8_t *widths = o;
         o += DELTA_MINIBLOCKS;
         for (size_t m = 0; m < DELTA_MINIBLOCKS; m++) {
-            uint64_t any = 0;
             if (m * DELTA_MINI >= k) {
                 widths[m] = 0;
                 continue;
             }
-            for (size_t j = 0; j < DELTA_MINI; j++)
-                any |= rel[m * DELTA_MINI + j];
-            int w = enc_bit_width(any);
+            int w = miniblock_width(d, min, k, m);
             widths[m] = (uint8_t)w;
             if (w >= 1 && w <= 32) {  /* the same bits, packed at a constant width */
                 uint32_t r32[DELTA_MINI];
@@ -999,6 +1016,42 @@ static size_t delta_encode(const int64_t *v64, const int32_t *v32, size_t n, uin
         i += k;
     }
     return (size_t)(o - out);
+}
+
+/* put_uleb's length for v. */
+static size_t uleb_len(uint64_t v) {
+    size_t len = 1;
+    for (; v >= 0x80; v >>= 7)
+        len++;
+    return len;
+}
+
+/* The bytes delta_encode writes, counted: the same headers, and per
+   miniblock 32 values of its width (4 bytes per bit), without packing. */
+static size_t delta_size(const int64_t *v64, const int32_t *v32, size_t n) {
+    size_t size = uleb_len(DELTA_BLOCK) + uleb_len(DELTA_MINIBLOCKS) + uleb_len(n);
+    if (n == 0)
+        return size + uleb_len(0);
+    int64_t prev = v32 ? v32[0] : v64[0];
+    size += uleb_len(zigzag(prev));
+    for (size_t i = 1; i < n; ) {
+        int64_t d[DELTA_BLOCK];
+        size_t k = n - i < DELTA_BLOCK ? n - i : DELTA_BLOCK;
+        int64_t min = block_deltas(v64, v32, i, k, &prev, d);
+        size += uleb_len(zigzag(min)) + DELTA_MINIBLOCKS;
+        for (size_t m = 0; m < DELTA_MINIBLOCKS && m * DELTA_MINI < k; m++)
+            size += 4 * (size_t)miniblock_width(d, min, k, m);
+        i += k;
+    }
+    return size;
+}
+
+size_t enc_delta_binary_size(const int64_t *v, size_t n) {
+    return delta_size(v, NULL, n);
+}
+
+size_t enc_delta_binary_size32(const int32_t *v, size_t n) {
+    return delta_size(NULL, v, n);
 }
 
 size_t enc_delta_binary_encode(const int64_t *v, size_t n, uint8_t *out) {

@@ -158,6 +158,9 @@ size_t enc_delta_binary_bound(size_t n);
 size_t enc_delta_binary_bound_width(size_t n, int width);
 size_t enc_delta_binary_encode(const int64_t *v, size_t n, uint8_t *out);
 size_t enc_delta_binary_encode32(const int32_t *v, size_t n, uint8_t *out);
+/* The bytes those write for the same values, counted without writing. */
+size_t enc_delta_binary_size(const int64_t *v, size_t n);
+size_t enc_delta_binary_size32(const int32_t *v, size_t n);
 
 /* ---- byte-array encodings ----
    Decoded byte arrays are returned as n (offset, length) pairs into a

@@ -1197,15 +1197,11 @@ static int build_dictionary(struct pqw_writer *w, struct encoder *x, const struc
 /* Bytes of the chunk's values in DELTA_BINARY_PACKED (INT32 and INT64). */
 static size_t delta_size(const struct encoder *x, const struct layout *l, size_t nvals) {
     enum { BLOCK = 1024 };
-    uint8_t tmp[BLOCK * 9 + 64];
-    if (enc_delta_binary_bound(BLOCK) > sizeof tmp)
-        return SIZE_MAX;
     size_t size = 0;
     for (size_t i = 0; i < nvals; i += BLOCK) {
         size_t k = nvals - i < BLOCK ? nvals - i : BLOCK;
-        size += l->width == 4
-            ? enc_delta_binary_encode32((const int32_t *)x->vals + i, k, tmp)
-            : enc_delta_binary_encode((const int64_t *)x->vals + i, k, tmp);
+        size += l->width == 4 ? enc_delta_binary_size32((const int32_t *)x->vals + i, k)
+                              : enc_delta_binary_size((const int64_t *)x->vals + i, k);
     }
     return size;
 }

@@ -949,6 +949,7 @@ static void test_delta_roundtrip(void **state) {
             fill_delta(v, n, shape);
             size_t sz = enc_delta_binary_encode(v, n, buf);
             assert_true(sz <= enc_delta_binary_bound(n));
+            assert_int_equal(enc_delta_binary_size(v, n), sz);
             uint8_t *in = exact_copy(buf, sz);
             size_t count = 99, used = 99;
             back[n] = 0x5a5a;
@@ -1004,6 +1005,9 @@ static void test_delta_int32(void **state) {
         assert_int_equal(used, sz);
         for (int i = 0; i < N; i++)
             assert_int_equal((int32_t)(uint32_t)(uint64_t)back[i], v[i]);
+        /* the size alone, for every count up to 300 and some beyond */
+        for (size_t n = 0; n <= N; n += n < 300 ? 1 : 97)
+            assert_int_equal(enc_delta_binary_size32(v, n), enc_delta_binary_encode32(v, n, buf));
     }
 }
 
@@ -1038,6 +1042,7 @@ static void test_delta_every_width(void **state) {
             size_t b = ref_delta_encode(v, n, 128, 4, 0, want);
             assert_int_equal(a, b);
             assert_memory_equal(got, want, a);
+            assert_int_equal(enc_delta_binary_size(v, n), a);
         }
     }
     free(got);
