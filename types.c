@@ -219,6 +219,13 @@ static __attribute__((noinline)) int integer_words(const char *s, size_t n, size
 int ty_parse_int64_in(const char *s, size_t n, size_t readable, int64_t *v) {
     if (n - 1 >= 8)
         return n - 1 < 24 && integer_words(s, n, readable, v);
+    if (n == 1) {                    /* a column of flags or small counts */
+        unsigned d = (unsigned char)s[0] - (unsigned)'0';
+        if (d > 9)
+            return 0;
+        *v = d;
+        return 1;
+    }
     size_t sign;
     uint64_t t = text_word(s, n, readable, &sign);
     if (above9(t) || n == sign || (s[sign] == '0' && n - sign > 1))
