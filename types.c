@@ -815,14 +815,13 @@ unsigned ty_mask(const char *s, size_t n) {
             return m | TY_BIT(utc ? TY_TIMESTAMP_UTC : TY_TIMESTAMP);
         return m;
     }
-    int64_t i;
-    if (ty_parse_int64(s, n, &i))
-        return m | TY_BIT(TY_INT64) | TY_BIT(TY_DOUBLE);
     size_t k = s[0] == '-' || s[0] == '+';
     while (k < n && is_digit(s[k]))
         k++;
-    if (k == n)                       /* an integer beyond int64: as a double */
-        return m;                     /* it would be rounded, so keep the text */
+    if (k == n) {                     /* [+-] digits: an int64, or text */
+        int64_t i;                    /* (beyond int64 a double would round it) */
+        return ty_parse_int64(s, n, &i) ? m | TY_BIT(TY_INT64) | TY_BIT(TY_DOUBLE) : m;
+    }
     double v;
     if (ty_parse_double(s, n, &v))
         return m | TY_BIT(TY_DOUBLE);
@@ -1493,14 +1492,13 @@ unsigned ty_mask_fmt(const struct ty_format *f, const char *s, size_t n) {
     }
     if (t)                           /* a date or time, never a number */
         return m | t;
-    int64_t i;
-    if (ty_parse_int64(s, n, &i))
-        return m | TY_BIT(TY_INT64) | TY_BIT(TY_DOUBLE);
     size_t k = s[0] == '-' || s[0] == '+';
     while (k < n && is_digit(s[k]))
         k++;
-    if (k == n)                       /* an integer beyond int64 stays text */
-        return m;
+    if (k == n) {                     /* [+-] digits: an int64, or text */
+        int64_t i;
+        return ty_parse_int64(s, n, &i) ? m | TY_BIT(TY_INT64) | TY_BIT(TY_DOUBLE) : m;
+    }
     double d;
     if (parse_double_fmt(f, 0, s, n, &d))
         return m | TY_BIT(TY_DOUBLE);
