@@ -152,8 +152,8 @@ TY_INLINE size_t sign_of(const char *s, uint64_t *keep) {
 
 /* The text s[0..n), 1 <= n <= 8, as one word of digit values moved to the
    word's top (its last byte the highest), zeros below it, the sign's byte
-   (when the text has one, *sign = 1) made a leading zero.  Whole words are
-   read when readable (>= n) bytes allow. */
+   (when the text has one, *sign = 1) made a leading zero.  A whole word
+   is read when readable (>= n) is 8 or more. */
 TY_INLINE uint64_t text_word(const char *s, size_t n, size_t readable, size_t *sign) {
     uint64_t keep, w = readable >= 8 ? load8(s) : load_upto8(s, n);
     *sign = sign_of(s, &keep);
@@ -226,10 +226,10 @@ int ty_parse_int64_in(const char *s, size_t n, size_t readable, int64_t *v) {
         *v = d;
         return 1;
     }
-    size_t sign;
+    size_t sign;                     /* 2 to 8 bytes: a digit at least */
     uint64_t t = text_word(s, n, readable, &sign);
-    if (above9(t) || n == sign || (s[sign] == '0' && n - sign > 1))
-        return 0;                    /* a non-digit, no digit, or a leading zero */
+    if (above9(t) || (s[sign] == '0' && n - sign > 1))
+        return 0;                    /* a non-digit, or a leading zero */
     return signed_value(s[0] == '-', value8(t), v);
 }
 

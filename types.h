@@ -2,8 +2,9 @@
 
    The parsers take a field's bytes (not NUL-terminated) and either yield the
    value or say the text is not of that type; they never allocate, never
-   read past s + n, and are locale-independent (DOUBLE values are exactly
-   strtod's in the C locale, FLOAT values strtof's).
+   read past s + n (the _in ones: past s + readable), and are
+   locale-independent (DOUBLE values are exactly strtod's in the C locale,
+   FLOAT values strtof's).  They are safe in any number of threads at once.
 
    Inference: ty_mask() gives the set of types a text fits; a column's type
    is the best member of the intersection of its values' masks
