@@ -407,7 +407,22 @@ static int zstd_err(size_t r) {
 
 /* ---- compression ---- */
 
-enum { ZSTD_SETS = CODEC_DATA_IDS + 1 };     /* parameter sets, one per CODEC_DATA_* */
+/* Parameter sets: one per CODEC_DATA_*, and the context that codes the
+   sequences of the parser of 8-byte values (v8_parse). */
+enum { ZSTD_SET_V8 = CODEC_DATA_IDS + 1, ZSTD_SETS };
+
+/* How the parser of 8-byte values (v8_parse) shares a static context's
+   workspace: a region for the context, which holds the parser's tables
+   while it parses (the context is built again after), then the sequences. */
+struct v8_layout {
+    size_t zstd;                /* bytes of the region, a multiple of 64; 0: no parser */
+    size_t max;                 /* largest input the parser takes */
+    size_t seq_cap;             /* sequences it may write for max (v8_seq_cap) */
+    size_t size;                /* bytes in all */
+    int touched;                /* the sequences' part was written once */
+};
+
+enum { LAYOUT_NONE, LAYOUT_FULL, LAYOUT_V8 };  /* what the static context is built on */
 
 struct codec_ctx {
     pool_t *pool;               /* where this struct and the state live */
@@ -417,9 +432,12 @@ struct codec_ctx {
     int gz_ready;               /* deflateInit2() succeeded */
     int level;                  /* as given, 0 for the default */
     void *zstd_ws;              /* workspace of a static zstd context, or NULL */
+    size_t zstd_ws_len;         /* its bytes */
+    int zstd_layout;            /* LAYOUT_*: the whole workspace, or its V8 share */
     int data;                   /* CODEC_DATA_* of codec_set_data() */
-    int zstd_params;            /* CODEC_DATA_* whose parameters are set, -1 none */
-    ZSTD_compressionParameters params[ZSTD_SETS];     /* per CODEC_DATA_*, after codec_set_max_input */
+    int zstd_params;            /* set in force (CODEC_DATA_*, ZSTD_SET_V8), -1 none */
+    ZSTD_compressionParameters params[ZSTD_SETS];     /* after codec_set_max_input */
+    struct v8_layout v8;        /* after codec_set_max_input */
 };
 
 int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx) {
@@ -474,24 +492,382 @@ int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx) {
     return ERR_OK;
 }
 
-/* The parameters for pages of 8-byte values (PLAIN INT64 and DOUBLE).  A
-   value that comes back is a match of 8 bytes or more at a distance of up
-   to a whole page; the double-fast strategy (levels 3 and 4) finds it
-   through its table of 8-byte hashes, which at level 3 holds 2^16
-   positions: a page of 1 MiB overwrites most before they are matched.
-   A larger table, and a smaller one of short hashes, which such pages
-   rarely use, keep them. */
+/* ---- zstd for pages of 8-byte values ----
+
+   A page of PLAIN INT64 or DOUBLE values is a run of 8-byte units after the
+   page's levels, so the units are counted back from the page's end.
+   Decimals stored as doubles repeat in a way zstd's match finders pay
+   dearly for: two values that differ by a multiple of a power of two share
+   their low mantissa bytes, so most units repeat the low 5 bytes of one
+   far back, and the high bytes of the unit before with them.  zstd's
+   double-fast finder finds these through a large table of short hashes,
+   looking at every byte, which is most of the time spent on such pages;
+   v8_parse() looks once per unit, and zstd only codes what it found
+   (ZSTD_compressSequences), an ordinary frame.  Pages whose low bytes do
+   not repeat (timestamps, counters, random values: v8_low_repeats()) go
+   to zstd's own finder (values_params), which does as well on them.
+
+   Per unit: a table keeps the last two units for each hash of the low 5
+   bytes; a unit seen before gives a match of the whole unit (and on), else
+   of its low bytes, either one taking along the high bytes of the unit
+   before when they agree with those before the earlier unit.  Then the
+   high bytes (4 or more) against the units 8 and 16 bytes back and at the
+   last offset.  The match kept is the one whose bytes outweigh its
+   offset's cost by most (a repeated offset costs almost nothing, a new one
+   about its bits).  When units keep matching nothing, the parser skips
+   more of them the longer the run of literals. */
+
+enum {
+    V8_MIN_MATCH = 4,           /* shortest match, the context's minMatch */
+    V8_SKIP_LOG = 11,           /* one more unit skipped per 2^11 bytes of literals */
+    V8_REP_COST = 2,            /* bits of a repeated offset, */
+    V8_OFFSET_COST = 8,         /* and of a new one on top of its own bits */
+    V8_MIN_GAIN = 8,            /* bits a match must save */
+    V8_SAMPLE = 2048,           /* units v8_low_repeats() looks at, */
+    V8_SAMPLE_LOG = 11,         /* the log2 of its table's entries */
+    V8_TABLE_LOG_MIN = 6
+};
+
+#define V8_LOW5 UINT64_C(0xFFFFFFFFFF)
+#define V8_PRIME UINT64_C(0x9E3779B97F4A7C15)
+
+/* Sequences v8_parse() may write for n bytes: a match per unit, and per
+   block of ZSTD_BLOCKSIZE_MAX a delimiter and the part of a match that
+   crosses into it. */
+static size_t v8_seq_cap(size_t n) {
+    return n / 8 + 2 * (n / ZSTD_BLOCKSIZE_MAX) + 4;
+}
+
+/* Bytes of the table for buckets of 2^log, two units each. */
+static size_t v8_table_size(int log) {
+    return sizeof(uint32_t) * ((size_t)2 << log);
+}
+
+/* log2 of the buckets for n bytes (about one per two units), as far as
+   room bytes hold them; -1 when not even the smallest fits. */
+static int v8_table_log(size_t n, size_t room) {
+    int log = V8_TABLE_LOG_MIN;
+    if (v8_table_size(log) > room)
+        return -1;
+    while (log < 24 && ((size_t)2 << log) < n / 8 && v8_table_size(log + 1) <= room)
+        log++;
+    return log;
+}
+
+/* The parameters for the pages of 8-byte values that go to zstd's match
+   finder (v8_low_repeats): whole values that come back are matches of 8
+   bytes or more at a distance of up to a whole page, which the
+   double-fast finder (levels 3 and 4) finds through its table of 8-byte
+   hashes.  A smaller table of them, and a larger one of short hashes (up
+   to 2^17 entries, as large as pays on timestamps), keep them longer and
+   take less time. */
 static ZSTD_compressionParameters values_params(ZSTD_compressionParameters p, size_t max) {
     if (p.strategy != ZSTD_dfast)
         return p;
     unsigned want = 10;
-    while (want < 19 && ((size_t)1 << want) < max)
+    while (want < 17 && ((size_t)1 << want) < max)
         want++;
     if (p.chainLog < want)
         p.chainLog = want;
     if (p.hashLog > 14)
         p.hashLog = 14;
     return p;
+}
+
+/* The parameters of the context that codes the parser's sequences: the
+   level's own strategy, so that literals and sequences are coded as the
+   level codes them, and the smallest tables (it finds no matches itself).
+   The parser takes the place of the double-fast finder only (levels 3 and
+   4 for large pages), whose speed and size it is made to beat; for other
+   levels p stays as it is and the parser is not used. */
+static ZSTD_compressionParameters v8_params(ZSTD_compressionParameters p) {
+    if (p.strategy != ZSTD_dfast)
+        return p;
+    p.hashLog = ZSTD_HASHLOG_MIN;
+    p.chainLog = ZSTD_CHAINLOG_MIN;
+    p.searchLog = 1;
+    p.minMatch = V8_MIN_MATCH;
+    p.targetLength = 0;
+    return p;
+}
+
+static struct v8_layout v8_layout_for(ZSTD_compressionParameters any, size_t max) {
+    struct v8_layout l = {0};
+    if (any.strategy != ZSTD_dfast || max > UINT32_MAX - 16)   /* positions + 1 in 32 bits */
+        return l;
+    l.zstd = (ZSTD_estimateCCtxSize_usingCParams(v8_params(any)) + 63) / 64 * 64;
+    if (v8_table_log(max, l.zstd) < 0) {
+        l.zstd = 0;
+        return l;
+    }
+    l.max = max;
+    l.seq_cap = v8_seq_cap(max);
+    l.size = l.zstd + l.seq_cap * sizeof(ZSTD_Sequence);
+    return l;
+}
+
+/* Bits of x > 0. */
+static inline int v8_bits(uint64_t x) {
+#if defined(__GNUC__)
+    return 64 - __builtin_clzll(x);
+#else
+    int b = 0;
+    while (x) {
+        b++;
+        x >>= 1;
+    }
+    return b;
+#endif
+}
+
+#if defined(__GNUC__)
+#define V8_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define V8_PREFETCH(p) ((void)(p))
+#endif
+
+/* Index of the last differing byte in memory order (the highest of a
+   little-endian value), given x = a ^ b != 0 of two native-order loads. */
+static inline size_t last_diff_byte(uint64_t x) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return 7 - ((size_t)__builtin_clzll(x) >> 3);
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return 7 - ((size_t)__builtin_ctzll(x) >> 3);
+#else
+    uint8_t a[8];
+    size_t i = 7;
+    memcpy(a, &x, 8);
+    while (a[i] == 0)
+        i--;
+    return i;
+#endif
+}
+
+/* The sequences so far, and the block being filled. */
+struct v8_out {
+    ZSTD_Sequence *seq;
+    size_t count;
+    size_t anchor;              /* first byte not in a sequence yet */
+    size_t block_end;           /* end of the current block */
+    size_t n;
+};
+
+static inline void v8_put(struct v8_out *o, size_t offset, size_t lit, size_t match) {
+    ZSTD_Sequence *q = &o->seq[o->count++];
+    q->offset = (unsigned)offset;
+    q->litLength = (unsigned)lit;
+    q->matchLength = (unsigned)match;
+    q->rep = 0;
+}
+
+/* Close the current block: its last literals, as a block delimiter. */
+static void v8_end_block(struct v8_out *o) {
+    v8_put(o, 0, o->block_end - o->anchor, 0);
+    o->anchor = o->block_end;
+    o->block_end = o->n - o->block_end > ZSTD_BLOCKSIZE_MAX ? o->block_end + ZSTD_BLOCKSIZE_MAX
+                                                             : o->n;
+}
+
+/* The match [s, s + len) at offset off, s >= anchor; split where it
+   crosses a block's end, a piece shorter than V8_MIN_MATCH left to the
+   literals. */
+static inline void v8_match(struct v8_out *o, size_t s, size_t len, size_t off) {
+    if (s + len <= o->block_end) {
+        v8_put(o, off, s - o->anchor, len);
+        o->anchor = s + len;
+        return;
+    }
+    while (s >= o->block_end)
+        v8_end_block(o);
+    while (s + len > o->block_end) {
+        size_t first = o->block_end - s;
+        if (first >= V8_MIN_MATCH) {
+            v8_put(o, off, s - o->anchor, first);
+            o->anchor = o->block_end;
+        }
+        v8_end_block(o);
+        s += first;
+        len -= first;
+        if (len < V8_MIN_MATCH)
+            return;
+    }
+    v8_put(o, off, s - o->anchor, len);
+    o->anchor = s + len;
+}
+
+/* Whether the page's low bytes repeat: in its first V8_SAMPLE units, at
+   least one in 64 repeats the low 5 bytes of an earlier one (the last of
+   the same hash) and not its high bytes; none in the first half ends the
+   look.  (Decimals as doubles do so several times as often, timestamps
+   and random values never.) */
+static int v8_low_repeats(const uint8_t *src, size_t n) {
+    uint32_t last[1 << V8_SAMPLE_LOG];     /* positions + 1, 0 for none */
+    size_t units = n / 8 < V8_SAMPLE ? n / 8 : V8_SAMPLE;
+    size_t need = (units + 63) / 64, repeats = 0;
+    if (units == 0)
+        return 0;
+    memset(last, 0, sizeof last);
+    for (size_t p = n % 8, i = 0; i < units; p += 8, i++) {
+        uint64_t v = load64(src + p);
+        uint32_t *e = last + (((v & V8_LOW5) * V8_PRIME) >> (64 - V8_SAMPLE_LOG));
+        if (*e) {
+            uint64_t x = load64(src + *e - 1) ^ v;
+            repeats += x != 0 && (x & V8_LOW5) == 0;
+            if (repeats >= need)
+                return 1;
+        }
+        *e = (uint32_t)p + 1;
+        if (repeats == 0 && i == V8_SAMPLE / 2)
+            return 0;
+    }
+    return 0;
+}
+
+/* Bytes at the high end of two units that agree. */
+static inline size_t v8_high_common(uint64_t a, uint64_t b) {
+    return a == b ? 8 : 7 - last_diff_byte(a ^ b);
+}
+
+/* Parse [src, src + n) into zstd sequences with block delimiters, for
+   ZSTD_compressSequences() with ZSTD_sf_explicitBlockDelimiters.  seq holds
+   v8_seq_cap(n); table holds v8_table_size(log) bytes.  Every match is at
+   least V8_MIN_MATCH bytes, every offset at most window.  Returns the
+   number of sequences.  Depends on nothing but its input. */
+static size_t v8_parse(const uint8_t *src, size_t n, ZSTD_Sequence *seq, uint32_t *table,
+                       int log, size_t window) {
+    struct v8_out o = { seq, 0, 0, n > ZSTD_BLOCKSIZE_MAX ? ZSTD_BLOCKSIZE_MAX : n, n };
+    const uint8_t *end = src + n;
+    const int shift = 64 - log;
+    size_t rep[3] = { 1, 4, 8 };     /* zstd's offsets at a frame's start */
+    size_t step = 8;
+    memset(table, 0, v8_table_size(log));
+#define V8_COST(OFF) ((OFF) == rep[0] || (OFF) == rep[1] || (OFF) == rep[2] ? V8_REP_COST \
+                      : v8_bits(OFF) + V8_OFFSET_COST)
+    for (size_t p = n % 8; p + 8 <= n; p += step) {
+        uint64_t v = load64(src + p);
+        if (p + 24 <= n) {      /* the bucket two units on, the units of the next bucket */
+            V8_PREFETCH(table + 2 * (size_t)(((load64(src + p + 16) & V8_LOW5) * V8_PRIME) >> shift));
+            const uint32_t *next = table + 2 * (size_t)(((load64(src + p + 8) & V8_LOW5) *
+                                                         V8_PRIME) >> shift);
+            V8_PREFETCH(src + next[0]);
+            V8_PREFETCH(src + next[1]);
+        }
+        /* the bucket of the low 5 bytes: the last two units of distinct
+           low bytes, positions + 1 (0: none) */
+        uint32_t *b = table + 2 * (size_t)(((v & V8_LOW5) * V8_PRIME) >> shift);
+        uint32_t c0 = b[0], c1 = b[1];
+        uint64_t x0 = c0 ? load64(src + c0 - 1) ^ v : ~(uint64_t)0;
+        uint64_t x1 = c1 ? load64(src + c1 - 1) ^ v : ~(uint64_t)0;
+        b[1] = (x0 & V8_LOW5) == 0 ? c1 : c0;
+        b[0] = (uint32_t)p + 1;
+        step = 8;
+        if (p + 8 <= o.anchor)
+            continue;
+        size_t lits = p > o.anchor ? p - o.anchor : 0;   /* before p, not in a match */
+
+        /* from the table: a repeat of the whole unit, else of its low bytes,
+           taking along the high bytes before it that agree */
+        size_t best_s = 0, best_len = 0, best_off = 0;
+        int best_gain = V8_MIN_GAIN;
+        size_t r = 0;
+        uint64_t x = 0;
+        if (x0 == 0 || (x1 != 0 && (x0 & V8_LOW5) == 0)) {
+            r = c0;
+            x = x0;
+        } else if ((x1 & V8_LOW5) == 0) {
+            r = c1;
+            x = x1;
+        }
+        if (r && p - (r - 1) <= window) {
+            r--;                /* the position */
+            size_t len = x ? first_diff_byte(x)
+                           : 8 + snappy_match_length(src + r + 8, src + p + 8, end);
+            size_t back = 0;
+            if (r >= 8 && lits) {
+                back = v8_high_common(load64(src + r - 8), load64(src + p - 8));
+                back = back < lits ? back : lits;
+            }
+            size_t s = p - back;
+            len += back;
+            if (s < o.anchor) {      /* the unit's start is in the last match */
+                len = s + len > o.anchor ? s + len - o.anchor : 0;
+                s = o.anchor;
+            }
+            int gain = 8 * (int)len - V8_COST(p - r);
+            if (len >= V8_MIN_MATCH && gain > best_gain) {
+                best_gain = gain;
+                best_s = s;
+                best_len = len;
+                best_off = p - r;
+            }
+        }
+
+        /* the high bytes, against the units close by and at the last
+           offset: the best by its bytes in this unit */
+        if (best_len < 8 && p >= 16) {
+            /* a whole unit (8) comes from the table; fewer than
+               V8_MIN_MATCH bytes is no match */
+#define V8_USABLE(H) ((H) >= V8_MIN_MATCH && (H) < 8)
+            size_t off = 0, high = 0;
+            int gain = best_gain;
+            size_t h8 = v8_high_common(v, load64(src + p - 8));
+            size_t h16 = v8_high_common(v, load64(src + p - 16));
+            if (V8_USABLE(h8) && 8 * (int)h8 - V8_COST(8) > gain) {
+                gain = 8 * (int)h8 - V8_COST(8);
+                off = 8;
+                high = h8;
+            }
+            if (V8_USABLE(h16) && 8 * (int)h16 - V8_COST(16) > gain) {
+                gain = 8 * (int)h16 - V8_COST(16);
+                off = 16;
+                high = h16;
+            }
+            size_t r0 = rep[0];
+            if (r0 % 8 == 0 && r0 > 16 && r0 <= p && r0 <= window) {
+                size_t h = v8_high_common(v, load64(src + p - r0));
+                if (V8_USABLE(h) && 8 * (int)h - V8_REP_COST > gain) {
+                    off = r0;
+                    high = h;
+                }
+            }
+#undef V8_USABLE
+            if (off) {
+                size_t s = p + 8 - high;
+                size_t len = high + snappy_match_length(src + p + 8 - off, src + p + 8, end);
+                if (s < o.anchor) {
+                    len = s + len > o.anchor ? s + len - o.anchor : 0;
+                    s = o.anchor;
+                }
+                int g = 8 * (int)len - V8_COST(off);
+                if (len >= V8_MIN_MATCH && g > best_gain) {
+                    best_s = s;
+                    best_len = len;
+                    best_off = off;
+                }
+            }
+        }
+
+        if (best_len) {
+            v8_match(&o, best_s, best_len, best_off);
+            if (best_off == rep[1]) {
+                rep[1] = rep[0];
+                rep[0] = best_off;
+            } else if (best_off != rep[0]) {
+                rep[2] = rep[1];
+                rep[1] = rep[0];
+                rep[0] = best_off;
+            }
+        } else if (lits) {
+            step = 8 * (1 + (lits >> V8_SKIP_LOG));
+        }
+    }
+#undef V8_COST
+    while (o.block_end < n)
+        v8_end_block(&o);
+    v8_put(&o, 0, n - o.anchor, 0);
+    return o.count;
 }
 
 /* The parameters for text (byte arrays): zstd's minimum match of 5 bytes
@@ -551,10 +927,20 @@ static int ids_look_random(const uint8_t *src, size_t n) {
     return covered * 40 < SAMPLE;
 }
 
-/* Bytes of a static context that can compress with any of the sets. */
-static size_t zstd_ws_size(const ZSTD_compressionParameters *p, int n) {
-    size_t most = 0;
-    for (int i = 0; i < n; i++) {
+static void zstd_params_for(int level, size_t max, ZSTD_compressionParameters p[ZSTD_SETS]) {
+    p[CODEC_DATA_ANY] = ZSTD_getCParams(level ? level : ZSTD_CLEVEL_DEFAULT, max, 0);
+    p[CODEC_DATA_VALUES8] = values_params(p[CODEC_DATA_ANY], max);
+    p[CODEC_DATA_TEXT] = text_params(p[CODEC_DATA_ANY]);
+    p[CODEC_DATA_IDS] = ids_params(p[CODEC_DATA_ANY]);
+    p[ZSTD_SET_V8] = v8_params(p[CODEC_DATA_ANY]);
+}
+
+/* Bytes of a workspace that can compress with any of the sets: the largest
+   context, or the parser's share with its smaller context. */
+static size_t zstd_ws_size(const ZSTD_compressionParameters p[ZSTD_SETS], size_t max) {
+    struct v8_layout v8 = v8_layout_for(p[CODEC_DATA_ANY], max);
+    size_t most = v8.size;
+    for (int i = 0; i < ZSTD_SETS; i++) {
         size_t x = ZSTD_estimateCCtxSize_usingCParams(p[i]);
         if (x > most)
             most = x;
@@ -562,14 +948,38 @@ static size_t zstd_ws_size(const ZSTD_compressionParameters *p, int n) {
     return most;
 }
 
-static void zstd_params_for(int level, size_t max, ZSTD_compressionParameters p[ZSTD_SETS]) {
-    p[CODEC_DATA_ANY] = ZSTD_getCParams(level ? level : ZSTD_CLEVEL_DEFAULT, max, 0);
-    p[CODEC_DATA_VALUES8] = values_params(p[CODEC_DATA_ANY], max);
-    p[CODEC_DATA_TEXT] = text_params(p[CODEC_DATA_ANY]);
-    p[CODEC_DATA_IDS] = ids_params(p[CODEC_DATA_ANY]);
+/* Build the static context on the whole workspace (LAYOUT_FULL) or on the
+   parser's share of it (LAYOUT_V8), whose context takes no input buffer
+   and sequences from ZSTD_compressSequences() with block delimiters. */
+static int zstd_layout(struct codec_ctx *ctx, int layout) {
+    if (ctx->zstd_layout == layout)
+        return ERR_OK;
+    int level = ctx->level ? ctx->level : ZSTD_CLEVEL_DEFAULT;
+    ctx->zstd_layout = LAYOUT_NONE;
+    ctx->zstd_params = -1;
+    ZSTD_CCtx *z = ZSTD_initStaticCCtx(ctx->zstd_ws, layout == LAYOUT_V8 ? ctx->v8.zstd
+                                                                         : ctx->zstd_ws_len);
+    RETURN_ERROR_IF(z == NULL, ERR_INTERNAL);
+    ctx->zstd = z;
+    RETURN_ERROR_IF(ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level)),
+                    ERR_INTERNAL);
+    if (layout == LAYOUT_V8) {
+        const struct { ZSTD_cParameter k; int v; } set[] = {
+            {ZSTD_c_blockDelimiters, ZSTD_sf_explicitBlockDelimiters},
+            {ZSTD_c_searchForExternalRepcodes, ZSTD_ps_enable},
+            {ZSTD_c_stableInBuffer, 1}, {ZSTD_c_stableOutBuffer, 1},
+        };
+        for (size_t i = 0; i < sizeof set / sizeof *set; i++)
+            RETURN_ERROR_IF(ZSTD_isError(ZSTD_CCtx_setParameter(z, set[i].k, set[i].v)),
+                            ERR_INTERNAL);
+    }
+    ctx->zstd_layout = layout;
+    return ERR_OK;
 }
 
+/* Set the context up for a parameter set (CODEC_DATA_* or ZSTD_SET_V8). */
 static int zstd_use(struct codec_ctx *ctx, int which) {
+    FORWARD_IF_ERROR(zstd_layout(ctx, which == ZSTD_SET_V8 ? LAYOUT_V8 : LAYOUT_FULL));
     if (ctx->zstd_params == which)
         return ERR_OK;
     const ZSTD_compressionParameters *p = &ctx->params[which];
@@ -594,12 +1004,10 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
     int level = ctx->level ? ctx->level : ZSTD_CLEVEL_DEFAULT;
     ZSTD_compressionParameters p[ZSTD_SETS];
     zstd_params_for(level, max, p);
-    size_t size = zstd_ws_size(p, ZSTD_SETS);
+    size_t size = zstd_ws_size(p, max);
     void *ws = pool_alloc(ctx->pool, size);
     RETURN_ERROR_IF(ws == NULL, ERR_NOMEM);
     ZSTD_CCtx *z = ZSTD_initStaticCCtx(ws, size);
-    if (z && ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_compressionLevel, level)))
-        z = NULL;
     if (z == NULL) {
         pool_free(ctx->pool, ws);
         return ERR_INTERNAL;
@@ -610,7 +1018,10 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
         ZSTD_freeCCtx(ctx->zstd);
     ctx->zstd = z;
     ctx->zstd_ws = ws;
+    ctx->zstd_ws_len = size;
+    ctx->zstd_layout = LAYOUT_NONE;
     memcpy(ctx->params, p, sizeof p);
+    ctx->v8 = v8_layout_for(p[CODEC_DATA_ANY], max);
     ctx->zstd_params = -1;
     /* The parameters are set one by one, not left to the level: zstd then
        keeps them for a larger input (a page with one long value) instead of
@@ -627,7 +1038,7 @@ size_t codec_workspace(int codec, int level, size_t max) {
     case CODEC_ZSTD: {
         ZSTD_compressionParameters p[ZSTD_SETS];
         zstd_params_for(level, max, p);
-        return zstd_ws_size(p, ZSTD_SETS);
+        return zstd_ws_size(p, max);
     }
     case CODEC_GZIP:
         return (size_t)300 << 10;
@@ -670,6 +1081,25 @@ size_t codec_bound(int codec, size_t n) {
     }
 }
 
+/* A page of 8-byte values (n at most ctx->v8.max) through v8_parse(), whose
+   tables take the context's region; the context is built there again for
+   ZSTD_compressSequences(). */
+static int v8_compress(struct codec_ctx *ctx, const uint8_t *src, size_t n, void *dst,
+                       size_t cap, size_t *out_len) {
+    uint8_t *ws = ctx->zstd_ws;
+    ZSTD_Sequence *seq = (ZSTD_Sequence *)(void *)(ws + ctx->v8.zstd);
+    size_t window = (size_t)1 << ctx->params[ZSTD_SET_V8].windowLog;
+    ctx->zstd_layout = LAYOUT_NONE;
+    size_t count = v8_parse(src, n, seq, (uint32_t *)(void *)ws, v8_table_log(n, ctx->v8.zstd),
+                            window);
+    FORWARD_IF_ERROR(zstd_use(ctx, ZSTD_SET_V8));
+    size_t r = ZSTD_compressSequences(ctx->zstd, dst, cap, seq, count, src, n);
+    if (ZSTD_isError(r))
+        return ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation ? ERR_NOMEM : ERR_INTERNAL;
+    *out_len = r;
+    return ERR_OK;
+}
+
 int codec_compress(struct codec_ctx *ctx, const void *src, size_t n,
                    void *dst, size_t cap, size_t *out_len) {
     static const uint8_t none[1];
@@ -693,6 +1123,17 @@ int codec_compress(struct codec_ctx *ctx, const void *src, size_t n,
             int data = ctx->data;
             if (data == CODEC_DATA_IDS && !ids_look_random(src, n))
                 data = CODEC_DATA_TEXT;
+            if (data == CODEC_DATA_VALUES8 && ctx->v8.zstd && !ctx->v8.touched) {
+                /* the parser's memory becomes resident at the first page
+                   of 8-byte values, whether the parser takes it or not, so
+                   that the memory in use does not depend on which pages it
+                   takes */
+                memset((uint8_t *)ctx->zstd_ws + ctx->v8.zstd, 0, ctx->v8.size - ctx->v8.zstd);
+                ctx->v8.touched = 1;
+            }
+            if (data == CODEC_DATA_VALUES8 && ctx->v8.zstd && n <= ctx->v8.max &&
+                v8_low_repeats(src, n))
+                return v8_compress(ctx, src, n, dst, cap, out_len);
             FORWARD_IF_ERROR(zstd_use(ctx, data));
         }
         size_t r = ZSTD_compress2(ctx->zstd, dst, cap, src, n);

@@ -165,6 +165,13 @@ static void put_be32(uint8_t *p, uint32_t v) {
     p[3] = (uint8_t)v;
 }
 
+static uint64_t load_le64_test(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
 /* ---- names ---- */
 
 static void test_codec_name(void **state) {
@@ -694,6 +701,197 @@ static void test_data_kinds(void **state) {
     codec_free(g);
     codec_free(ctx);
     free(vals);
+    free(text);
+    assert_int_equal(pool_destroy(pool), 0);
+}
+
+/* ---- pages of 8-byte values (CODEC_DATA_VALUES8) ---- */
+
+enum { V8_PAGES = 9 };
+
+/* A data page of kind k: prefix bytes of levels, then nv values, the
+   first `head` of them decimals (which send the page to the parser of
+   8-byte values; without them only kind 0 goes there).  Kinds: 0 decimals
+   as doubles (6 places, in a narrow range, many repeats), 1 timestamps in
+   microseconds (unsorted within a day, some repeats), 2 random doubles, 3
+   zeros, 4 one value, 5 two values in turn, 6 random bytes, 7 values in a
+   run that comes back after 100 KiB, 8 counters. */
+static size_t v8_page(int kind, size_t prefix, size_t nv, size_t head, uint8_t *out) {
+    for (size_t i = 0; i < prefix; i++)
+        out[i] = (uint8_t)(i == 0 ? nv << 1 : i == 1 ? 1 : 0);
+    uint8_t *v = out + prefix;
+    for (size_t i = 0; i < nv; i++) {
+        uint64_t u = 0;
+        double d;
+        switch (i < head ? 0 : kind) {
+        case 0:
+            d = -74.0 + (double)(rng() % 90000) * 1e-6;
+            memcpy(&u, &d, 8);
+            break;
+        case 1:
+            u = UINT64_C(1420070400000000) + (rng() % 86400) * 1000000;
+            break;
+        case 2:
+            d = (double)(rng() >> 11) / 9007199254740992.0;
+            memcpy(&u, &d, 8);
+            break;
+        case 3:
+            break;
+        case 4:
+            u = UINT64_C(0x4052c0ffee123456);
+            break;
+        case 5:
+            u = i % 2 ? 7 : UINT64_C(0x8000000000000001);
+            break;
+        case 6:
+            u = rng();
+            break;
+        case 7:
+            u = i >= 12800 && i < 12800 + 2000 ? load_le64_test(v + (i - 12800) * 8) : rng();
+            break;
+        default:
+            u = i * 3 + (i >> 7);
+            break;
+        }
+        memcpy(v + i * 8, &u, 8);
+    }
+    return prefix + nv * 8;
+}
+
+/* Compress src as VALUES8 with ctx; the result is one zstd frame (which
+   announces n bytes or no size, as a static context's frames do) that
+   gives back src, to zstd and to codec_decompress. */
+static size_t v8_round_trip(pool_t *pool, struct codec_ctx *ctx, const uint8_t *src, size_t n,
+                            uint8_t **comp) {
+    codec_set_data(ctx, CODEC_DATA_VALUES8);
+    size_t clen = compress_with(ctx, CODEC_ZSTD, src, n, comp);
+    assert_true(clen <= ZSTD_compressBound(n));
+    unsigned long long announced = ZSTD_getFrameContentSize(*comp, clen);
+    assert_true(announced == n || announced == ZSTD_CONTENTSIZE_UNKNOWN);
+    assert_int_equal(ZSTD_findFrameCompressedSize(*comp, clen), clen);
+    uint8_t *back = malloc(n + 1);
+    assert_non_null(back);
+    assert_int_equal(ZSTD_decompress(back, n + 1, *comp, clen), n);
+    if (n)
+        assert_memory_equal(back, src, n);
+    free(back);
+    assert_int_equal(decompress_exact(pool, CODEC_ZSTD, *comp, clen, src, n), ERR_OK);
+    return clen;
+}
+
+/* Pages of 8-byte values (levels 3 and 4 take the parser for those whose
+   low bytes repeat): every kind of page, every alignment of its values,
+   sizes from 0 to beyond the maximum, matches across block ends; the same
+   bytes every time, whatever came before; no memory beyond the workspace;
+   and against zstd's own level 3, smaller on the pages the parser is made
+   for, no larger on the others. */
+static void test_values8(void **state) {
+    (void)state;
+    pool_t *pool = pool_create(BIG_POOL);
+    assert_non_null(pool);
+    const size_t max = 1 << 20;
+    uint8_t *page = malloc(max + 64), *text = csv_text(max);
+    assert_non_null(page);
+    struct codec_ctx *ctx;
+    assert_int_equal(codec_create(pool, CODEC_ZSTD, 0, &ctx), ERR_OK);
+    assert_int_equal(codec_set_max_input(ctx, max), ERR_OK);
+    size_t used = pool_used(pool);
+
+    /* every kind and alignment, at sizes around the block size of 128 KiB,
+       through the parser (a head of decimals) and through zstd's finder */
+    static const size_t counts[] = { 0, 1, 2, 3, 8, 100, 16383, 16384, 16385, 40000, 52132 };
+    for (size_t head = 0; head <= 3000; head += 3000)
+        for (int kind = 0; kind < V8_PAGES; kind++)
+            for (size_t prefix = 0; prefix <= 9; prefix++)
+                for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+                    if (counts[c] > 16385 && prefix % 4 != 0)
+                        continue;
+                    size_t n = v8_page(kind, prefix, counts[c], head, page);
+                    uint8_t *comp;
+                    v8_round_trip(pool, ctx, page, n, &comp);
+                    free(comp);
+                }
+    /* every size from 0 to 300 bytes, then near the maximum and beyond it */
+    for (size_t n = 0; n <= 300; n++) {
+        v8_page(n % V8_PAGES, 0, 40, n % 2 ? 40 : 0, page);
+        uint8_t *comp;
+        v8_round_trip(pool, ctx, page, n, &comp);
+        free(comp);
+    }
+    static const size_t big[] = { max - 9, max - 8, max, max + 1, max + 56 };
+    for (size_t i = 0; i < sizeof big / sizeof *big; i++) {
+        v8_page((int)i % 2 ? 4 : 1, 8, (big[i] + 7) / 8, 3000, page);
+        uint8_t *comp;
+        v8_round_trip(pool, ctx, page, big[i], &comp);
+        free(comp);
+    }
+
+    /* a run copied from earlier ends 1..9 bytes past a block's end */
+    for (size_t over = 1; over <= 9; over++) {
+        size_t n = v8_page(6, 0, 40000, 3000, page);
+        size_t len = 1000 + over, at = (size_t)ZSTD_BLOCKSIZE_MAX + over - len;
+        memcpy(page + at, page + 5000, len);
+        uint8_t *comp;
+        v8_round_trip(pool, ctx, page, n, &comp);
+        free(comp);
+    }
+
+    /* the same bytes for the same page, whatever the context did before */
+    size_t n = v8_page(0, 8, 52132, 0, page);
+    uint8_t *first, *again;
+    size_t len1 = v8_round_trip(pool, ctx, page, n, &first);
+    codec_set_data(ctx, CODEC_DATA_ANY);
+    uint8_t *other;
+    free((compress_with(ctx, CODEC_ZSTD, text, max, &other), other));
+    size_t len2 = v8_round_trip(pool, ctx, page, n, &again);
+    assert_int_equal(len1, len2);
+    assert_memory_equal(first, again, len1);
+    free(again);
+    struct codec_ctx *fresh;
+    assert_int_equal(codec_create(pool, CODEC_ZSTD, 0, &fresh), ERR_OK);
+    assert_int_equal(codec_set_max_input(fresh, max), ERR_OK);
+    len2 = v8_round_trip(pool, fresh, page, n, &again);
+    assert_int_equal(len1, len2);
+    assert_memory_equal(first, again, len1);
+    free(again);
+    codec_free(fresh);
+    assert_int_equal(pool_used(pool), used);
+
+    /* against zstd's level 3: much smaller on decimals, no larger on
+       timestamps and random doubles */
+    for (int kind = 0; kind < 3; kind++) {
+        n = v8_page(kind, 8, 52132, 0, page);
+        uint8_t *comp;
+        size_t clen = v8_round_trip(pool, ctx, page, n, &comp);
+        size_t cap = ZSTD_compressBound(n);
+        uint8_t *ref = malloc(cap);
+        assert_non_null(ref);
+        size_t ref_len = ZSTD_compress(ref, cap, page, n, 3);
+        assert_false(ZSTD_isError(ref_len));
+        if (kind == 0)
+            assert_true(clen < ref_len * 90 / 100);
+        else
+            assert_true(clen <= ref_len + 64);
+        free(ref);
+        free(comp);
+    }
+    free(first);
+    codec_free(ctx);
+
+    /* other levels (the parser's or zstd's match finders), a smaller maximum */
+    static const int levels[] = { -5, 1, 2, 4, 5, 9 };
+    for (size_t l = 0; l < sizeof levels / sizeof *levels; l++) {
+        assert_int_equal(codec_create(pool, CODEC_ZSTD, levels[l], &ctx), ERR_OK);
+        assert_int_equal(codec_set_max_input(ctx, 100000), ERR_OK);
+        for (int kind = 0; kind < V8_PAGES; kind++) {
+            n = v8_page(kind, 8, kind % 2 ? 12499 : 30000, kind % 3 ? 2000 : 0, page);
+            uint8_t *comp;
+            v8_round_trip(pool, ctx, page, n, &comp);
+            free(comp);
+        }
+        codec_free(ctx);
+    }
+    free(page);
     free(text);
     assert_int_equal(pool_destroy(pool), 0);
 }
@@ -1287,6 +1485,7 @@ int main(void) {
         cmocka_unit_test(test_levels),
         cmocka_unit_test(test_context_reuse),
         cmocka_unit_test(test_data_kinds),
+        cmocka_unit_test(test_values8),
         cmocka_unit_test(test_gzip_members),
         cmocka_unit_test(test_zstd_frames),
         cmocka_unit_test(test_lz4),
