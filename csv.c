@@ -1000,6 +1000,24 @@ static int detect_dialect(struct csv_reader *r) {
     return r->err;
 }
 
+#ifdef __SSE2__
+/* From j on, sixteen bytes at a time while sixteen are at hand before
+   end: the offset of the first byte equal to one of a, b, c and d, or
+   where the look stopped (the caller's byte loop goes on from there). */
+static inline size_t find16(const unsigned char *p, size_t j, size_t end,
+                            __m128i a, __m128i b, __m128i c, __m128i d) {
+    for (; j + 16 <= end; j += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, c), _mm_cmpeq_epi8(v, d)));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (m)
+            return j + (size_t)__builtin_ctz(m);
+    }
+    return j;
+}
+#endif
+
 /* Copy a field's n bytes from src, where `left` bytes are at hand: a
    short field as 16 bytes at once, a call to memcpy saved.  fast_row's
    room check (the row's text fits before the piece's bytes are counted
@@ -1055,17 +1073,8 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
             size_t s = i + 1, k = s; /* [s, k) is text not yet copied */
             for (;;) {
 #ifdef __SSE2__
-                while (!qstop[p[k]] && k + 16 <= end) {     /* to the quote or a line end */
-                    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
-                    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, vq),
-                                               _mm_or_si128(_mm_cmpeq_epi8(v, vlf), _mm_cmpeq_epi8(v, vcr)));
-                    unsigned m = (unsigned)_mm_movemask_epi8(hit);
-                    if (m) {
-                        k += (size_t)__builtin_ctz(m);
-                        break;
-                    }
-                    k += 16;
-                }
+                if (!qstop[p[k]])    /* to the quote or a line end */
+                    k = find16(p, k, end, vq, vq, vlf, vcr);
 #endif
                 while (!qstop[p[k]])
                     k++;
@@ -1095,19 +1104,8 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
         } else {
             j = i + 1;
 #ifdef __SSE2__
-            /* sixteen bytes at a time to the first delimiter, line end or
-               quote (the stop bytes), while sixteen are at hand */
-            while (!stop[p[j]] && j + 16 <= end) {
-                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
-                __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq)),
-                                           _mm_or_si128(_mm_cmpeq_epi8(v, vlf), _mm_cmpeq_epi8(v, vcr)));
-                unsigned m = (unsigned)_mm_movemask_epi8(hit);
-                if (m) {
-                    j += (size_t)__builtin_ctz(m);
-                    break;
-                }
-                j += 16;
-            }
+            if (!stop[p[j]])         /* to the delimiter, a line end or the quote */
+                j = find16(p, j, end, vd, vq, vlf, vcr);
 #endif
             while (!stop[p[j]])      /* p[end - 1] stops it */
                 j++;

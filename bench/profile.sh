@@ -35,8 +35,8 @@ for csv in "$@"; do
 			pct = $1 + 0; dso = $2; sym = $4
 			if (dso ~ /kernel/) st = "kernel: page faults, reads, writes"
 			else if (sym ~ /^(csv_parse|csv_fini|on_field|on_row|blank_row|no_space|make_room|layout|place|compact|feed|parse_text|parse_run|parse_slow|fast_rows?|raw_next|next_piece|text_next|csv_next_batch|csv_prefetch|settle|move_rows|rows_that_fit|room|room_for_row|misfit_row)$/) st = "parse: libcsv, the split without it, the row buffers"
-			else if (sym ~ /^(ty_|date_|time_|days_|utf8|infer_|check_|sc_check)/) st = "convert: text to typed values"
-			else if (sym ~ /^(ZSTD|HIST|HUF|FSE)/) st = "compress: zstd"
+			else if (sym ~ /^(ty_|date_|time_|days_|utf8|infer_|check_|sc_check|decimal_words)/) st = "convert: text to typed values"
+			else if (sym ~ /^(ZSTD|HIST|HUF|FSE|codec_compress|v8_)/) st = "compress: zstd and the 8-byte match finder"
 			else if (sym ~ /^(enc_|encode_|delta_|pack|bitpack|rle_|dict_|hash_|stats_|grow|page_|chunk_|write_)/) st = "encode: levels, dictionaries, deltas, pages"
 			else if (sym ~ /^__mem|^memcpy|^memmove|^memset|^memcmp/) st = "libc memory copies"
 			else st = "other"
