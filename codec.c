@@ -554,18 +554,18 @@ static int v8_table_log(size_t n, size_t room) {
     return log;
 }
 
-/* The parameters for the pages of 8-byte values that go to zstd's match
-   finder (v8_low_repeats): whole values that come back are matches of 8
-   bytes or more at a distance of up to a whole page, which the
-   double-fast finder (levels 3 and 4) finds through its table of 8-byte
-   hashes.  A smaller table of them, and a larger one of short hashes (up
-   to 2^17 entries, as large as pays on timestamps), keep them longer and
-   take less time. */
+/* The parameters for pages of 8-byte values (PLAIN INT64 and DOUBLE) that
+   v8_parse() does not take.  A value that comes back is a match of 8 bytes
+   or more at a distance of up to a whole page; the double-fast strategy
+   (levels 3 and 4) finds it through its table of 8-byte hashes, which at
+   level 3 holds 2^16 positions: a page of 1 MiB overwrites most before
+   they are matched.  A larger table, and a smaller one of short hashes,
+   which such pages rarely use, keep them. */
 static ZSTD_compressionParameters values_params(ZSTD_compressionParameters p, size_t max) {
     if (p.strategy != ZSTD_dfast)
         return p;
     unsigned want = 10;
-    while (want < 17 && ((size_t)1 << want) < max)
+    while (want < 19 && ((size_t)1 << want) < max)
         want++;
     if (p.chainLog < want)
         p.chainLog = want;
@@ -591,15 +591,21 @@ static ZSTD_compressionParameters v8_params(ZSTD_compressionParameters p) {
     return p;
 }
 
-static struct v8_layout v8_layout_for(ZSTD_compressionParameters any, size_t max) {
+/* The parser's share for inputs of up to max bytes, within room bytes (the
+   workspace the other parameter sets need): larger inputs, if any, go to
+   zstd's finder. */
+static struct v8_layout v8_layout_for(ZSTD_compressionParameters any, size_t max, size_t room) {
     struct v8_layout l = {0};
     if (any.strategy != ZSTD_dfast || max > UINT32_MAX - 16)   /* positions + 1 in 32 bits */
         return l;
     l.zstd = (ZSTD_estimateCCtxSize_usingCParams(v8_params(any)) + 63) / 64 * 64;
-    if (v8_table_log(max, l.zstd) < 0) {
+    if (l.zstd >= room || v8_table_log(max, l.zstd) < 0) {
         l.zstd = 0;
         return l;
     }
+    size_t seqs = (room - l.zstd) / sizeof(ZSTD_Sequence);
+    while (max > 0 && v8_seq_cap(max) > seqs)
+        max = max / 16 * 15;
     l.max = max;
     l.seq_cap = v8_seq_cap(max);
     l.size = l.zstd + l.seq_cap * sizeof(ZSTD_Sequence);
@@ -935,11 +941,10 @@ static void zstd_params_for(int level, size_t max, ZSTD_compressionParameters p[
     p[ZSTD_SET_V8] = v8_params(p[CODEC_DATA_ANY]);
 }
 
-/* Bytes of a workspace that can compress with any of the sets: the largest
-   context, or the parser's share with its smaller context. */
-static size_t zstd_ws_size(const ZSTD_compressionParameters p[ZSTD_SETS], size_t max) {
-    struct v8_layout v8 = v8_layout_for(p[CODEC_DATA_ANY], max);
-    size_t most = v8.size;
+/* Bytes of a workspace that can compress with any of the sets (the parser
+   of 8-byte values takes a share of it, v8_layout_for). */
+static size_t zstd_ws_size(const ZSTD_compressionParameters p[ZSTD_SETS]) {
+    size_t most = 0;
     for (int i = 0; i < ZSTD_SETS; i++) {
         size_t x = ZSTD_estimateCCtxSize_usingCParams(p[i]);
         if (x > most)
@@ -1004,7 +1009,7 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
     int level = ctx->level ? ctx->level : ZSTD_CLEVEL_DEFAULT;
     ZSTD_compressionParameters p[ZSTD_SETS];
     zstd_params_for(level, max, p);
-    size_t size = zstd_ws_size(p, max);
+    size_t size = zstd_ws_size(p);
     void *ws = pool_alloc(ctx->pool, size);
     RETURN_ERROR_IF(ws == NULL, ERR_NOMEM);
     ZSTD_CCtx *z = ZSTD_initStaticCCtx(ws, size);
@@ -1021,7 +1026,7 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max) {
     ctx->zstd_ws_len = size;
     ctx->zstd_layout = LAYOUT_NONE;
     memcpy(ctx->params, p, sizeof p);
-    ctx->v8 = v8_layout_for(p[CODEC_DATA_ANY], max);
+    ctx->v8 = v8_layout_for(p[CODEC_DATA_ANY], max, size);
     ctx->zstd_params = -1;
     /* The parameters are set one by one, not left to the level: zstd then
        keeps them for a larger input (a page with one long value) instead of
@@ -1038,7 +1043,7 @@ size_t codec_workspace(int codec, int level, size_t max) {
     case CODEC_ZSTD: {
         ZSTD_compressionParameters p[ZSTD_SETS];
         zstd_params_for(level, max, p);
-        return zstd_ws_size(p, max);
+        return zstd_ws_size(p);
     }
     case CODEC_GZIP:
         return (size_t)300 << 10;

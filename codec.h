@@ -39,7 +39,7 @@ struct codec_ctx;
    Returns ERR_OK with *ctx set; ERR_UNSUPPORTED for another codec or a
    level out of range; ERR_NOMEM when the pool cannot hold the state: 262 KiB
    for gzip; 5 KiB for zstd, whose workspace is sized by the first page
-   (for 1 MiB pages: 2.5 MiB at level 3, 12.5 MiB at 9, 17 MiB at 19+). */
+   (for 1 MiB pages: 2.6 MiB at level 3, 12.5 MiB at 9, 17 MiB at 19+). */
 int codec_create(pool_t *pool, int codec, int level, struct codec_ctx **ctx);
 void codec_free(struct codec_ctx *ctx);
 
@@ -56,18 +56,17 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max);
 /* What the next inputs hold, for zstd to tune its match finder to
    (codec_set_max_input() sizes the workspace for every kind):
    CODEC_DATA_VALUES8, pages of 8-byte values (PLAIN INT64 and DOUBLE),
-   whose repeated values it finds with hash tables sized for them; at the
-   levels whose match finder is zstd's double-fast one (3 and 4 for large
-   pages), when a page's units repeat their low bytes (decimals stored as
-   doubles), a parser that looks once per unit finds its matches instead
-   and zstd codes them, into the same kind of frame (inputs up to
-   codec_set_max_input()'s size); CODEC_DATA_TEXT, byte arrays, where it
-   takes no match shorter than 6 bytes; CODEC_DATA_IDS, byte arrays of one
-   length none of which repeats (UUIDs, hashes, tokens): when a page of
-   them also looks random, it takes no match shorter than 7 bytes and
-   searches less, otherwise it treats the page as CODEC_DATA_TEXT;
-   CODEC_DATA_ANY (the default) for anything else.  Other codecs ignore
-   it. */
+   whose repeated values it then finds with a larger table of 8-byte
+   hashes, or, at the levels whose match finder is double-fast (3 and 4 for
+   large pages), for pages of up to 1 MiB (at level 3) whose units repeat
+   their low bytes (decimals stored as doubles), a parser that looks once
+   per unit, zstd coding what it finds into the same kind of frame;
+   CODEC_DATA_TEXT, byte arrays, where it takes no match shorter
+   than 6 bytes; CODEC_DATA_IDS, byte arrays of one length none of which
+   repeats (UUIDs, hashes, tokens): when a page of them also looks random,
+   it takes no match shorter than 7 bytes and searches less, otherwise it
+   treats the page as CODEC_DATA_TEXT; CODEC_DATA_ANY (the default) for
+   anything else.  Other codecs ignore it. */
 enum codec_data { CODEC_DATA_ANY = 0, CODEC_DATA_VALUES8 = 1, CODEC_DATA_TEXT = 2,
                   CODEC_DATA_IDS = 3 };
 void codec_set_data(struct codec_ctx *ctx, int data);
