@@ -1825,20 +1825,23 @@ static void split_start(struct csv_reader *r, size_t max_rows) {
     /* the main thread's bytes: text, a delimiter or line end per field,
        and the quotes of its part, counted once the rest is known */
     size_t pos = r->map_pos, left = r->map_len - pos;
-    size_t d = first * (per_row - 1 + nc);
+    const unsigned char *m = r->map;
+    size_t d = first * (per_row - 1 + nc), quotes = 0;
     int quoted = !r->no_quote;
     if (d >= left)
         return;
-    if (quoted) {
-        d += count_byte(r->map + pos, d, r->opt.quote);
-        if (d >= left)
+    if (quoted) {                    /* the quotes in d bytes, and d grown by them */
+        quotes = count_byte(m + pos, d, r->opt.quote);
+        size_t more = quotes;
+        if (d + more >= left)
             return;
+        quotes += count_byte(m + pos + d, more, r->opt.quote);
+        d += more;
     }
     /* the first LF at or after pos + d with an even count of quotes since
        the last point outside quotes: pos, or when libcsv stands inside a
        quoted field (FIELD_BEGUN, quoted), the quote that opened it */
-    const unsigned char *m = r->map;
-    size_t at = pos + d, quotes = quoted ? count_byte(m + pos, d, r->opt.quote) : 0;
+    size_t at = pos + d;
     quotes += r->parser.pstate == 2 && r->parser.quoted;
     for (;;) {
         const unsigned char *lf = memchr(m + at, '\n', r->map_len - at);
