@@ -440,6 +440,16 @@ static void on_row(int c, void *data) {
     r->row_fields = 0;
 }
 
+/* Give back the map's pages that lie wholly inside [lo, hi): text that has
+   been copied into row buffers, or only scanned, need not stay resident
+   (a later read faults it in again from the page cache). */
+static void drop_map(const unsigned char *lo, const unsigned char *hi) {
+    const uintptr_t page = 4096;
+    uintptr_t a = ((uintptr_t)lo + page - 1) & ~(page - 1), b = (uintptr_t)hi & ~(page - 1);
+    if (b > a)
+        madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 /* The next raw input bytes, at most max: a slice of the map, or a read
    into r->chunk (or the bytes read ahead to look for a compression magic). */
 static int raw_next(struct csv_reader *r, size_t max, const unsigned char **p, size_t *n) {
@@ -460,7 +470,7 @@ static int raw_next(struct csv_reader *r, size_t max, const unsigned char **p, s
            set so a large file does not count against memory. */
         if (r->map_pos - r->map_dropped >= DROP_EVERY) {
             size_t upto = (size_t)(*p - r->map) & ~(size_t)(DROP_EVERY - 1);
-            madvise((void *)(r->map + r->map_dropped), upto - r->map_dropped, MADV_DONTNEED);
+            drop_map(r->map + r->map_dropped, r->map + upto);
             r->map_dropped = upto;
         }
         return ERR_OK;
@@ -1533,11 +1543,13 @@ static void release(struct csv_reader *r) {
     r->chunk = r->sample = r->unpacked = r->block = r->held = r->ahead = NULL;
 }
 
-void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
+/* Make the read-ahead block, or keep the one made before (see
+   csv_reserve_ahead()); 1 when the reader holds it idle in r->ahead, its
+   capacities in r->ahead_tc, _fc and _lc, and the rows after the batch
+   leave room in it. */
+static int ahead_block(struct csv_reader *r, size_t keep) {
     if (r->err || r->eof || !r->block || r->held || !r->have_header || r->ncols == 0)
-        return;
-    if (max_rows == 0)
-        max_rows = 1;
+        return 0;
     /* the block: AHEAD_MOST steps of an AHEAD_STEPS'th of the row buffers'
        capacities, or as many as the pool may give, so that it is seldom
        taken again; sized at the first call that finds room, smaller later
@@ -1558,7 +1570,7 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
     if (size < step) {               /* none now; a later call may find room */
         pool_free(r->pool, r->ahead);
         r->ahead = NULL;
-        return;
+        return 0;
     }
     r->ahead_most = size;
     double k = (double)size / (double)full;
@@ -1568,14 +1580,29 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
     size_t t0 = f0 ? r->fend[f0 - 1] & ~CSV_NULL_BIT : 0;
     if (r->text_len - t0 + MIN_PIECE > tc || r->nfend - f0 + MIN_PIECE + 2 > fc ||
         r->nrows - r->base_row + MIN_PIECE + 1 > lc)
-        return;                      /* the rows after the batch fill it already */
+        return 0;                    /* the rows after the batch fill it already */
     size_t need = block_bytes(tc, fc, lc, &tb, &fb);
     if (!r->ahead || r->ahead_size != need) {
         pool_free(r->pool, r->ahead);
         r->ahead_size = need;
         if (!(r->ahead = pool_alloc(r->pool, need)))
-            return;                  /* no room to read ahead: read when asked */
+            return 0;                /* no room to read ahead: read when asked */
     }
+    r->ahead_tc = tc;
+    r->ahead_fc = fc;
+    r->ahead_lc = lc;
+    return 1;
+}
+
+void csv_reserve_ahead(struct csv_reader *r, size_t keep) {
+    (void)ahead_block(r, keep);
+}
+
+void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
+    if (max_rows == 0)
+        max_rows = 1;
+    if (!ahead_block(r, keep))
+        return;
     r->held = r->block;
     r->held_size = r->block_size;
     r->held_text_cap = r->text_cap;
@@ -1584,10 +1611,7 @@ void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep) {
     const unsigned char *text = r->text;
     const uint32_t *fend = r->fend;
     const int64_t *line = r->line;
-    place(r, r->ahead, need, tc, fc, lc);
-    r->ahead_tc = tc;
-    r->ahead_fc = fc;
-    r->ahead_lc = lc;
+    place(r, r->ahead, r->ahead_size, r->ahead_tc, r->ahead_fc, r->ahead_lc);
     r->ahead = NULL;
     move_rows(r, text, fend, line, r->base_row, r->text_len, r->nfend, r->nrows);
     /* parse as csv_next_batch would, up to where it would cut a batch */
@@ -1669,11 +1693,15 @@ struct csv_split {
 static void split_rows(struct csv_split *s) {
     struct csv_reader *w = &s->w;
     const unsigned char *p = s->p;
-    size_t i = 0, from = 0, end = 0;
+    size_t i = 0, from = 0, end = 0, dropped = 0;
     while (w->nrows < s->max_rows && w->nrows < w->line_cap &&
            (from == 0 || !atomic_load_explicit(&s->stop, memory_order_relaxed))) {
         if (i == end) {              /* the whole lines of the next bytes the buffers
                                         have room for (room(), a piece at most) */
+            if (i - dropped >= DROP_EVERY) {   /* copied out: as raw_next() does */
+                drop_map(p + dropped, p + i);
+                dropped = i;
+            }
             size_t n = room(w);
             from = i;
             end = s->n - i > n ? i + n : s->n;
@@ -1854,6 +1882,9 @@ static void split_start(struct csv_reader *r, size_t max_rows) {
         if (!(quotes & 1))
             break;
     }
+    /* the part only scanned for quotes so far need not stay resident */
+    if (quoted)
+        drop_map(m + pos, m + at);
     /* the main thread's part makes at most at - pos bytes of text; the
        fields and rows it makes are estimated with room to spare */
     size_t tc = r->text_cap - r->text_len > at - pos ? r->text_cap - r->text_len - (at - pos) : 0;

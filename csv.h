@@ -237,13 +237,21 @@ int csv_next_batch(struct csv_reader *r, size_t max_rows, struct csv_batch **b);
    highest use so far (pool_peak, the block counted in) `keep` bytes short
    of the budget and that the pool has free in one piece; none below one
    8th (a later call may find the room).  Once made, it is kept from call
-   to call and never grows.  The batch stays
+   to call and never grows (smaller when the peak has come within `keep`
+   of the budget).  The batch stays
    valid and unchanged.  It changes nothing the reader hands out: batches,
    rows, line numbers and errors are those of csv_next_batch() alone; an
    error met while reading ahead is returned by the next csv_next_batch().
    bad_row may be called from it.  Without the memory for the block it
    does nothing. */
 void csv_prefetch(struct csv_reader *r, size_t max_rows, size_t keep);
+
+/* Make the read-ahead block now, by the rule csv_prefetch() follows, without
+   parsing into it: called while nothing else takes memory from the pool
+   (before the encoders start on a batch), the block's size depends on the
+   input and the budget alone, not on what other threads happen to hold at
+   the time csv_prefetch() is called. */
+void csv_reserve_ahead(struct csv_reader *r, size_t keep);
 
 /* Remove the rows whose keep[r] is 0 (r < b->nrows) from the batch, moving
    the rest, their text, field ends and line numbers, down in order;

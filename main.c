@@ -55,11 +55,14 @@
    moves those rows back into the row buffers.  Batches do not depend on
    it.  The block is at most a quarter of the row buffers, sized at the
    first row group so that a quarter of the budget stays free for the
-   encoders beyond the pool's use then (when that leaves too little, at the
-   next row group, keeping B/32 free beyond the pool's highest use, which
-   by then holds a row group's encoding), and made smaller (never larger)
-   when the pool's highest use comes within B/32 of the budget, so that
-   the encoders find the memory they needed before (a row group that needs
+   encoders beyond the pool's use then: with threads it is made before
+   they start (so its size depends on the input and the budget, not on
+   what the threads hold at that moment), with one thread after the
+   encoding.  When that leaves too little, it is made at a later row
+   group, keeping B/32 free beyond the pool's highest use, which by then
+   holds a row group's encoding; it is made smaller (never larger) when
+   the pool's highest use comes within B/32 of the budget, so that the
+   encoders find the memory they needed before (a row group that needs
    more falls back as above).  Memory therefore does not creep up with the
    input: the peak is reached within the first row groups.
 
@@ -1147,8 +1150,11 @@ static int write_pass(struct job *j, int *again) {
            parses the rows after it, in memory the writer has not needed:
            before the first row group shows what it needs, a quarter of
            the budget is left to it. */
+        size_t keep = pqw_row_groups(j->w) ? j->budget / 32 : j->budget / 4;
+        if (o->threads > 1)
+            csv_reserve_ahead(j->r, keep);   /* before the threads take memory */
         if ((e = pqw_begin_row_group(j->w, b, &where)) == ERR_OK) {
-            csv_prefetch(j->r, j->rg_rows, pqw_row_groups(j->w) ? j->budget / 32 : j->budget / 4);
+            csv_prefetch(j->r, j->rg_rows, keep);
             e = pqw_end_row_group(j->w, &where);
         }
         if (e != ERR_OK) {

@@ -1135,6 +1135,38 @@ static void test_read_ahead_later(void **state) {
     free(t.p);
 }
 
+/* csv_reserve_ahead() makes the block csv_prefetch() then parses into:
+   the prefetch takes no more memory, and reads ahead; with no room to
+   keep, neither makes one. */
+static void test_reserve_ahead(void **state) {
+    (void)state;
+    struct text t = { 0 };
+    put(&t, "a,b\n");
+    for (int i = 0; i < 400000; i++)
+        put(&t, "%d,x%d\n", i, i);
+    struct csv_options o = detect();
+    struct input in;
+    input_open(&in, t.p, t.len, 0);
+    struct csv_reader *r = NULL;
+    assert_int_equal(csv_open(pool, in.fd, &o, ROW_BYTES, &r), ERR_OK);
+    struct csv_batch *b;
+    assert_int_equal(csv_next_batch(r, 1u << 20, &b), ERR_OK);
+    assert_non_null(b);
+    size_t used = pool_used(pool);
+    csv_reserve_ahead(r, pool_budget(pool));             /* no room left to keep */
+    assert_true(pool_used(pool) == used);
+    csv_reserve_ahead(r, 0);
+    size_t made = pool_used(pool);
+    assert_true(made > used);
+    uint64_t before = csv_bytes_in(r);
+    csv_prefetch(r, 1u << 20, 0);
+    assert_true(csv_bytes_in(r) > before);
+    assert_true(pool_used(pool) == made);                /* the same block */
+    csv_close(r);
+    input_close(&in);
+    free(t.p);
+}
+
 /* Parsing on two threads against one, both reading ahead (the second
    thread parses into the read-ahead block): the same batches, line
    numbers, errors and bad_row calls. */
@@ -1237,6 +1269,7 @@ int main(void) {
         cmocka_unit_test(test_fast_rows),
         cmocka_unit_test(test_read_ahead),
         cmocka_unit_test(test_read_ahead_later),
+        cmocka_unit_test(test_reserve_ahead),
         cmocka_unit_test(test_parse_split),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
