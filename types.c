@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
@@ -1546,59 +1549,114 @@ int ty_format_check(const char *fmt, int type, char *msg, size_t n) {
     return !why;
 }
 
+/* UTF-8 as a shift DFA (Per Vognsen's): a state is a bit offset, a
+   multiple of 6 below 64, and byte c takes state q to bits q..q+5 of
+   utf8_next[c].  A step is then a load that does not wait for q and one
+   shift, instead of branches on the kind of byte.  q carries the rest of
+   the entry above those six bits; only q & 63 is the state.  U8_ERR is 0,
+   so bits 0..5 of every entry keep it there, and every transition an
+   entry does not name leads to it.  The states above U8_ACC are inside a
+   character: U8_C1..U8_C3 await that many continuation bytes; after E0,
+   ED, F0 and F4 the next byte has a narrower range (no overlong forms, no
+   surrogates, nothing above U+10FFFF). */
+enum { U8_ERR = 0, U8_ACC = 6, U8_C1 = 12, U8_C2 = 18, U8_C3 = 24,
+       U8_E0 = 30, U8_ED = 36, U8_F0 = 42, U8_F4 = 48 };
+#define U8_GO(q, to) ((uint64_t)(to) << (q))
+#define U8_ASCII U8_GO(U8_ACC, U8_ACC)
+#define U8_CONT (U8_GO(U8_C1, U8_ACC) | U8_GO(U8_C2, U8_C1) | U8_GO(U8_C3, U8_C2))
+#define U8_80 (U8_CONT | U8_GO(U8_ED, U8_C1) | U8_GO(U8_F4, U8_C2))   /* 80..8F */
+#define U8_90 (U8_CONT | U8_GO(U8_ED, U8_C1) | U8_GO(U8_F0, U8_C2))   /* 90..9F */
+#define U8_A0 (U8_CONT | U8_GO(U8_E0, U8_C1) | U8_GO(U8_F0, U8_C2))   /* A0..BF */
+#define U8_LEAD2 U8_GO(U8_ACC, U8_C1)
+#define U8_LEAD3 U8_GO(U8_ACC, U8_C2)
+#define U8_LEAD4 U8_GO(U8_ACC, U8_C3)
+#define U8_X4(e) e, e, e, e
+#define U8_X16(e) U8_X4(e), U8_X4(e), U8_X4(e), U8_X4(e)
+static const uint64_t utf8_next[256] = {
+    U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII),
+    U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII), U8_X16(U8_ASCII),
+    U8_X16(U8_80), U8_X16(U8_90), U8_X16(U8_A0), U8_X16(U8_A0),
+    /* C0..CF: C0 and C1 could only start overlong forms */
+    0, 0, U8_LEAD2, U8_LEAD2, U8_X4(U8_LEAD2), U8_X4(U8_LEAD2), U8_X4(U8_LEAD2),
+    U8_X16(U8_LEAD2),
+    /* E0..EF */
+    U8_GO(U8_ACC, U8_E0), U8_LEAD3, U8_LEAD3, U8_LEAD3, U8_X4(U8_LEAD3), U8_X4(U8_LEAD3),
+    U8_LEAD3, U8_GO(U8_ACC, U8_ED), U8_LEAD3, U8_LEAD3,
+    /* F0..FF: past F4 only code points above U+10FFFF */
+    U8_GO(U8_ACC, U8_F0), U8_LEAD4, U8_LEAD4, U8_LEAD4, U8_GO(U8_ACC, U8_F4),
+    0, 0, 0, U8_X4(0), U8_X4(0),
+};
+
+/* Bit k set for each byte k of a word (the first byte lowest) above 0x7f:
+   one multiply gathers the high bits into the top byte, no two products
+   landing on the same bit. */
+TY_INLINE unsigned high8(uint64_t w) {
+    return (unsigned)((((w & 0x8080808080808080u) >> 7) * 0x0102040810204080u) >> 56);
+}
+
+/* Bit k set for each byte p[k] above 0x7f, k < 16. */
+TY_INLINE unsigned high16(const unsigned char *p) {
+#ifdef __SSE2__
+    return (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)p));
+#else
+    return high8(load8((const char *)p)) | high8(load8((const char *)p + 8)) << 8;
+#endif
+}
+
+/* high16 of p[0..n), 0 < n < 16, through loads that overlap rather than
+   pass p + n. */
+TY_INLINE unsigned high_short(const unsigned char *p, size_t n) {
+    const char *t = (const char *)p;
+    if (n >= 8)
+        return high8(load8(t)) | high8(load8(t + n - 8)) << (n - 8);
+    if (n >= 4)
+        return high8(load4(t)) | high8(load4(t + n - 4)) << (n - 4);
+    return (unsigned)(p[0] >> 7 | (p[n / 2] >> 7) << n / 2 | (p[n - 1] >> 7) << (n - 1));
+}
+
+/* ASCII goes by sixteen bytes at a time.  From a byte above 0x7f the DFA
+   takes the next eight bytes whatever they are, so that a character, or
+   a word of them, costs one exit from the ASCII loop and no branch per
+   byte; it goes on by eight while a character is open, then back to the
+   ASCII loop.  The last bytes take a shorter loop: nothing past s + n is
+   read. */
 int ty_utf8_valid(const unsigned char *s, size_t n) {
-    const uint64_t high = 0x8080808080808080u;
     size_t i = 0;
     for (;;) {
-        /* ASCII runs: sixteen bytes at a time, then the rest at once
-           through words that end at s + n (overlapping bytes seen) */
-        const char *t = (const char *)s;
-        while (n - i >= 16 && !((load8(t + i) | load8(t + i + 8)) & high))
+        unsigned m;
+        while (n - i >= 16) {
+            if ((m = high16(s + i)))
+                goto multibyte;
             i += 16;
-        size_t rest = n - i;
-        if (rest == 0)
-            return 1;
-        if (rest < 16) {
-            uint64_t w = rest >= 8 ? load8(t + i) | load8(t + n - 8)
-                       : rest >= 4 ? load4(t + i) | load4(t + n - 4)
-                       : (uint64_t)(s[i] | s[i + rest / 2] | s[n - 1]);
-            if (!(w & high))
-                return 1;
         }
-        /* to the byte above 0x7f that stopped the checks */
-        for (; n - i >= 8; i += 8) {
-            uint64_t h = load8(t + i) & high;
-            if (h) {
-                i += (size_t)__builtin_ctzll(h) / 8;
-                break;
-            }
-        }
-        while (i < n && s[i] < 0x80)
-            i++;
         if (i == n)
             return 1;
-        /* one multibyte character */
-        unsigned c = s[i];
-        size_t k;
-        unsigned lo = 0x80, hi = 0xbf;
-        if (c >= 0xc2 && c <= 0xdf) k = 1;
-        else if (c >= 0xe0 && c <= 0xef) {
-            k = 2;
-            if (c == 0xe0) lo = 0xa0;
-            if (c == 0xed) hi = 0x9f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            k = 3;
-            if (c == 0xf0) lo = 0x90;
-            if (c == 0xf4) hi = 0x8f;
-        } else
+        m = n >= 16 ? high16(s + n - 16) >> (16 - (n - i)) : high_short(s + i, n - i);
+        if (!m)
+            return 1;
+    multibyte:
+        i += (size_t)__builtin_ctz(m);
+        uint64_t q = U8_ACC;
+        do {
+            if (n - i < 8) {
+                for (; i < n; i++)
+                    q = utf8_next[s[i]] >> (q & 63);
+                return (q & 63) == U8_ACC;
+            }
+            /* written out, as gcc -O2 keeps a loop of eight (and through a
+               helper taking the byte it loaded all eight entries first,
+               into registers that every call, ASCII or not, then saved) */
+            q = utf8_next[s[i]] >> (q & 63);
+            q = utf8_next[s[i + 1]] >> (q & 63);
+            q = utf8_next[s[i + 2]] >> (q & 63);
+            q = utf8_next[s[i + 3]] >> (q & 63);
+            q = utf8_next[s[i + 4]] >> (q & 63);
+            q = utf8_next[s[i + 5]] >> (q & 63);
+            q = utf8_next[s[i + 6]] >> (q & 63);
+            q = utf8_next[s[i + 7]] >> (q & 63);
+            i += 8;
+        } while ((q & 63) > U8_ACC);
+        if ((q & 63) == U8_ERR)
             return 0;
-        if (n - i <= k)
-            return 0;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-        i += k + 1;
     }
 }

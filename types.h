@@ -181,7 +181,8 @@ int ty_parse_int64_in(const char *s, size_t n, size_t readable, int64_t *v);
 int ty_parse_double_in(const char *s, size_t n, size_t readable, double *v);
 
 /* Whether s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, at
-   most U+10FFFF). */
+   most U+10FFFF, no character cut short at the end).  Reads nothing
+   outside s[0..n). */
 int ty_utf8_valid(const unsigned char *s, size_t n);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */

@@ -500,29 +500,33 @@ static void test_words_differential(void **state) {
     }
 }
 
-/* UTF-8 validity of s[0..n) one character at a time, from RFC 3629's
-   table. */
+/* UTF-8 validity of s[0..n) by RFC 3629's table, fed one byte at a time:
+   need is the continuation bytes still due, [lo, hi] the range of the
+   next one. */
 static int utf8_reference(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i], lo = 0x80, hi = 0xbf;
-        size_t k;
-        if (c < 0x80) k = 0;
-        else if (c >= 0xc2 && c <= 0xdf) k = 1;
-        else if (c == 0xe0) k = 2, lo = 0xa0;
-        else if (c == 0xed) k = 2, hi = 0x9f;
-        else if (c >= 0xe1 && c <= 0xef) k = 2;
-        else if (c == 0xf0) k = 3, lo = 0x90;
-        else if (c == 0xf4) k = 3, hi = 0x8f;
-        else if (c >= 0xf1 && c <= 0xf3) k = 3;
-        else return 0;
-        if (k && (i + k >= n || s[i + 1] < lo || s[i + 1] > hi))
-            return 0;
-        for (size_t j = 2; j <= k; j++)
-            if ((s[i + j] & 0xc0) != 0x80)
+    unsigned need = 0, lo = 0x80, hi = 0xbf;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = s[i];
+        if (need) {
+            if (c < lo || c > hi)
                 return 0;
-        i += k + 1;
+            need--;
+            lo = 0x80, hi = 0xbf;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            need = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            need = 2;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            need = 3;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        } else if (c >= 0x80) {
+            return 0;
+        }
     }
-    return 1;
+    return need == 0;
 }
 
 /* Texts of ASCII runs of every length, characters of 2 to 4 bytes, bad
@@ -564,6 +568,149 @@ static void test_utf8_differential(void **state) {
                     break;
             }
     }
+}
+
+/* ty_utf8_valid on a copy of s[0..n) in a block of exactly n bytes, so
+   that the sanitizer build or valgrind sees a read past its end; want is
+   the answer it must give, or -1 for the reference's. */
+static void check_utf8(const unsigned char *s, size_t n, int want) {
+    unsigned char *p = malloc(n ? n : 1);
+    assert_non_null(p);
+    if (n)
+        memcpy(p, s, n);
+    int ref = utf8_reference(p, n), got = ty_utf8_valid(p, n);
+    free(p);
+    if (want >= 0 && ref != want)
+        fail_msg("the reference %s a case that %s", ref ? "accepts" : "refuses",
+                 want ? "is valid" : "is not");
+    if (got != ref) {
+        char hex[3 * 256 + 1] = "";
+        for (size_t i = 0; i < n && i < 256; i++)
+            snprintf(hex + 3 * i, 4, " %02x", s[i]);
+        fail_msg("%s a %zu-byte text the reference %s:%s", got ? "accepted" : "refused", n,
+                 ref ? "accepts" : "refuses", hex);
+    }
+}
+
+/* Every text of one and two bytes; every byte above 0x7f leading two and
+   three bytes at the edges of the continuation ranges, or past them. */
+static void test_utf8_exhaustive(void **state) {
+    (void)state;
+    static const unsigned char edges[] = {
+        0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc2, 0xe0, 0xf0, 0xff,
+    };
+    enum { NE = sizeof edges };
+    unsigned char b[4] = {0};
+    check_utf8(b, 0, 1);
+    for (unsigned x = 0; x < 256; x++) {
+        b[0] = (unsigned char)x;
+        check_utf8(b, 1, x < 0x80);
+        for (unsigned y = 0; y < 256; y++) {
+            b[1] = (unsigned char)y;
+            check_utf8(b, 2, -1);
+        }
+    }
+    for (unsigned x = 0x80; x < 256; x++)
+        for (size_t i = 0; i < NE; i++)
+            for (size_t j = 0; j < NE; j++) {
+                b[0] = (unsigned char)x, b[1] = edges[i], b[2] = edges[j];
+                check_utf8(b, 3, -1);
+                for (size_t k = 0; k < NE; k++) {
+                    b[3] = edges[k];
+                    check_utf8(b, 4, -1);
+                }
+            }
+}
+
+/* The first and last characters of each length and the ranges after E0,
+   ED, F0 and F4, just inside and just outside, after every count of ASCII
+   bytes up to three 16-byte blocks and before up to one; every proper
+   prefix of each is refused at the end of a text and before ASCII. */
+static void test_utf8_edges(void **state) {
+    (void)state;
+    static const struct { const char *bytes; int valid; } chars[] = {
+        {"\xc2\x80", 1}, {"\xdf\xbf", 1}, {"\xe0\xa0\x80", 1}, {"\xe0\x9f\xbf", 0},
+        {"\xed\x9f\xbf", 1}, {"\xed\xa0\x80", 0}, {"\xed\xbf\xbf", 0}, {"\xef\xbf\xbf", 1},
+        {"\xf0\x90\x80\x80", 1}, {"\xf0\x8f\xbf\xbf", 0}, {"\xf4\x8f\xbf\xbf", 1},
+        {"\xf4\x90\x80\x80", 0}, {"\xc1\xbf", 0}, {"\xf5\x80\x80\x80", 0},
+    };
+    unsigned char buf[80];
+    for (size_t c = 0; c < sizeof chars / sizeof *chars; c++) {
+        size_t k = strlen(chars[c].bytes);
+        for (size_t pre = 0; pre <= 48; pre++)
+            for (size_t post = 0; post <= 16; post++) {
+                memset(buf, 'a', sizeof buf);
+                memcpy(buf + pre, chars[c].bytes, k);
+                check_utf8(buf, pre + k + post, chars[c].valid);
+                for (size_t cut = 1; cut < k; cut++) {
+                    memset(buf + pre + cut, 'b', k - cut);
+                    check_utf8(buf, pre + cut + post, 0);
+                }
+            }
+    }
+}
+
+/* A random character of 1 to 4 bytes at p, returning its length: now and
+   then a surrogate, a code point past U+10FFFF or a byte set at random. */
+static size_t random_char(unsigned char *p, uint64_t *seed) {
+    uint64_t r = next_u64(seed);
+    size_t k = 1 + r % 4;
+    uint32_t lo[] = {0, 0x20, 0x80, 0x800, 0x10000}, hi[] = {0, 0x7f, 0x7ff, 0xffff, 0x13ffff};
+    uint32_t span = hi[k] - lo[k] + 1, u = lo[k] + (uint32_t)(r >> 8) % span;
+    if ((r >> 40) % 4 == 0)     /* the ends of the range */
+        u = r >> 42 & 1 ? hi[k] : lo[k];
+    if (k == 3 && u >= 0xd800 && u <= 0xdfff && (r >> 44) % 4)
+        u -= 0x800;             /* surrogates, but fewer */
+    if (k == 4 && u > 0x10ffff && (r >> 46) % 8)
+        u -= 0x40000;           /* past U+10FFFF, but fewer */
+    if (k == 1)
+        p[0] = (unsigned char)u;
+    else {
+        for (size_t i = k - 1; i > 0; i--, u >>= 6)
+            p[i] = (unsigned char)(0x80 | (u & 0x3f));
+        p[0] = (unsigned char)((0xf00u >> k) | u);
+    }
+    if ((r >> 49) % 64 == 0)
+        p[(r >> 55) % k] = (unsigned char)(r >> 24);
+    return k;
+}
+
+/* Random texts of every length to 200 bytes, mostly ASCII with characters
+   of 2 to 4 bytes, cut at the length (so a character may stop short at the
+   end); then each of a set of characters, whole or cut, at every offset
+   of ASCII texts of every length to 200. */
+static void test_utf8_random(void **state) {
+    (void)state;
+    uint64_t seed = 3629;
+    unsigned char buf[204];
+    size_t valid = 0, tried = 0;
+    for (size_t n = 0; n <= 200; n++)
+        for (int t = 0; t < 100; t++) {
+            uint64_t ascii = next_u64(&seed) % 32;   /* in 32, the share of ASCII */
+            for (size_t i = 0; i < n;)
+                if (next_u64(&seed) % 32 < ascii)
+                    buf[i++] = (unsigned char)(0x20 + next_u64(&seed) % 95);
+                else
+                    i += random_char(buf + i, &seed);
+            valid += utf8_reference(buf, n);
+            tried++;
+            check_utf8(buf, n, -1);
+        }
+    /* both answers are common enough to test */
+    assert_true(valid > tried / 4 && valid < tried * 3 / 4);
+    static const char *const chars[] = {
+        "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80", "\xc2\x80", "\xf4\x8f\xbf\xbf",
+        "\xed\xa0\x80", "\xe0\x9f\xbf", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80", "\xc0\xaf",
+        "\xf8\x88\x80\x80", "\x80", "\xbf\xbf", "\xc3\x41", "\xe6\x97\x41", "\xff",
+    };
+    for (size_t n = 0; n <= 200; n++)
+        for (size_t at = 0; at < n; at++)
+            for (size_t c = 0; c < sizeof chars / sizeof *chars; c++) {
+                memset(buf, 'x', n);
+                size_t k = strlen(chars[c]);
+                memcpy(buf + at, chars[c], at + k <= n ? k : n - at);
+                check_utf8(buf, n, -1);
+            }
 }
 
 static void test_dates(void **state) {
@@ -1247,6 +1394,9 @@ int main(void) {
         cmocka_unit_test(test_int64_differential),
         cmocka_unit_test(test_words_differential),
         cmocka_unit_test(test_utf8_differential),
+        cmocka_unit_test(test_utf8_exhaustive),
+        cmocka_unit_test(test_utf8_edges),
+        cmocka_unit_test(test_utf8_random),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_timestamps),
         cmocka_unit_test(test_timestamps_differential),
