@@ -37,17 +37,21 @@
    encode levels (RLE/bit-packed hybrid) and values, and compress each page.
    Each thread (-j) owns an encoder: its scratch buffers, dictionary and
    compressor.  With one thread the pages go straight to the output.  With
-   several, the threads take the columns of the row group in turn and each
-   encodes its chunk into a buffer; whichever thread finishes the next
-   chunk in column order writes it (adding its file offset to the chunk's
-   page offsets) and any finished chunks after it, so chunks are written in
-   column order.  A thread hands its finished chunk over and takes the next
-   column, unless the chunks waiting for their turn hold more than B/16.
-   Nothing an encoder produces depends on which thread ran it or on how
-   much memory is free (a dictionary's limits are counts and sizes, checked
-   before each value), so the output is the same bytes for every -j.  When a thread runs out of memory, the others finish, give
-   back their buffers, and the main thread encodes the rest of the row
-   group alone.
+   several, the threads take the columns of the row group in turn (the
+   column that took the most CPU time in the last row group first, so that
+   it does not run alone at the end while the other threads wait, then the
+   others in order) and each encodes its chunk into a buffer; whichever
+   thread finishes the next chunk in column order writes it (adding its
+   file offset to the chunk's page offsets) and any finished chunks after
+   it, so chunks are written in column order.  A thread hands its finished
+   chunk over and takes the next column, unless the chunks waiting for
+   their turn hold more than B/16 (then only the column next in column
+   order, which frees them).  Nothing an encoder produces depends on which
+   thread ran it or on how much memory is free (a dictionary's limits are
+   counts and sizes, checked before each value), so the output is the same
+   bytes for every -j.  When a thread runs out of memory, the others
+   finish, give back their buffers, and the main thread encodes the rest
+   of the row group alone.
 
    Meanwhile the main thread reads ahead (csv_prefetch): it parses the rows
    after the batch into a second block, up to where the next batch will be

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "codec.h"
@@ -137,7 +138,11 @@ struct pqw_writer {
     pthread_cond_t cond;
     int sync_ready, quit;
     const struct csv_batch *batch;   /* the row group begun, until it ends */
-    size_t next;                     /* next column to encode */
+    size_t next;                     /* columns handed out (see column_at) */
+    size_t lead;                     /* the column handed out first */
+    size_t costliest;                /* the column that took the most CPU time */
+    uint64_t most;                   /*   so far in the row group, and its ns */
+    size_t stop_at;                  /* the first column that failed, or ncols */
     int halt;                        /* hand out no more columns */
     size_t written;                  /* columns written, in order */
     int writing;                     /* a thread is writing chunks */
@@ -347,6 +352,32 @@ static void write_ready(struct pqw_writer *w) {
     pthread_cond_broadcast(&w->cond);
 }
 
+/* The k-th column handed out: w->lead first, then the others in order.
+   The column that took longest in the last row group starts first, so
+   that it does not run alone at the end while the other threads, done
+   with the rest, wait: its chunk waits for the columns before it instead
+   (one chunk more in memory). */
+static size_t column_at(const struct pqw_writer *w, size_t k) {
+    return k == 0 ? w->lead : k <= w->lead ? k - 1 : k;
+}
+
+/* Whether a worker may take the next column: none past a column that
+   failed (those before it are still written), and while the finished
+   chunks not yet written hold more than hold_limit bytes, only the column
+   next in the writing order, which frees them. */
+static int may_take(const struct pqw_writer *w) {
+    if (!w->batch || w->halt || w->next >= w->ncols)
+        return 0;
+    size_t c = column_at(w, w->next);
+    return c < w->stop_at && (w->held <= w->hold_limit || c == w->written);
+}
+
+static uint64_t thread_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* A worker takes the next column of the row group, encodes it into its
    buffer, hands the finished chunk over, and writes whatever chunks are
    ready in column order.  While the finished chunks not yet written hold
@@ -360,16 +391,22 @@ static void *worker(void *arg) {
     w->sync_ready++;
     pthread_cond_broadcast(&w->cond);
     for (;;) {
-        while (!w->quit && !(w->batch && !w->halt && w->next < w->ncols && w->held <= w->hold_limit))
+        while (!w->quit && !may_take(w))
             pthread_cond_wait(&w->cond, &w->lock);
         if (w->quit)
             break;
-        size_t c = w->next++;
+        size_t c = column_at(w, w->next++);
         const struct csv_batch *b = w->batch;
         pthread_mutex_unlock(&w->lock);
         x->len = 0;
+        uint64_t t0 = thread_ns();
         int e = encode_chunk(w, x, b, c, &w->col_where[c]);
+        uint64_t spent = thread_ns() - t0;
         pthread_mutex_lock(&w->lock);
+        if (spent > w->most) {
+            w->most = spent;
+            w->costliest = c;
+        }
         if (e == ERR_OK) {
             w->chunk[c] = x->buf;
             w->chunk_len[c] = x->len;
@@ -382,8 +419,8 @@ static void *worker(void *arg) {
         }
         w->result[c] = e;
         w->done_by[c] = index;
-        if (e != ERR_OK)
-            w->halt = 1;             /* the writing stops at it: take no more */
+        if (e != ERR_OK && c < w->stop_at)
+            w->stop_at = c;          /* the writing stops at it: take none after it */
         write_ready(w);
         pthread_cond_broadcast(&w->cond);
     }
@@ -1737,7 +1774,10 @@ static void start_row_group(struct pqw_writer *w, const struct csv_batch *b) {
     pthread_mutex_lock(&w->lock);
     for (size_t c = 0; c < w->ncols; c++)
         w->done_by[c] = -1;
+    w->lead = w->costliest;          /* of the last row group (0 at the first) */
+    w->most = 0;
     w->next = w->written = 0;
+    w->stop_at = w->ncols;
     w->stopped = w->halt = 0;
     w->batch = b;
     pthread_cond_broadcast(&w->cond);
@@ -1754,8 +1794,8 @@ static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
         pthread_cond_wait(&w->cond, &w->lock);
     size_t taken = w->next, c = w->written;
     w->halt = 1;                     /* hand out no more, wait for those under way */
-    for (size_t k = c; k < taken; k++)
-        while (w->done_by[k] < 0)
+    for (size_t k = 0; k < taken; k++)
+        while (column_at(w, k) >= c && w->done_by[column_at(w, k)] < 0)
             pthread_cond_wait(&w->cond, &w->lock);
     while (w->writing)
         pthread_cond_wait(&w->cond, &w->lock);

@@ -909,6 +909,91 @@ static void test_threads_same_bytes(void **state) {
     free(cells);
 }
 
+/* With threads the column that took longest in the last row group is
+   handed out first.  Here that is a text column after 1000 small ones,
+   whose chunk alone holds more than the finished chunks may (a sixteenth
+   of the pool) and is done before the small ones are: the columns before
+   it must still be handed out, one at a time, and written first.  When it
+   fails (invalid UTF-8 in the third row group), the columns before it
+   are still encoded and written and the error is its own.  A hang here is
+   one of those going wrong (the alarm ends the test). */
+static void test_threads_lead(void **state) {
+    (void)state;
+    enum { N = 1000, C = 1001, W = 5000 };
+    static const char *digit[7] = { "0", "1", "2", "3", "4", "5", "6" };
+    const char *types[C], *names[C];
+    static char name[C][8];
+    for (int c = 0; c < C; c++) {
+        snprintf(name[c], sizeof name[c], "c%d", c);
+        names[c] = name[c];
+        types[c] = c < C - 1 ? "int64" : "string";
+    }
+    char **cells = calloc((size_t)3 * N * C, sizeof *cells);
+    uint64_t x = 12345;
+    for (int r = 0; r < 3 * N; r++) {
+        char *t = malloc(W + 1);
+        for (int c = 0; c < C - 1; c++)
+            cells[(size_t)r * C + c] = (char *)digit[(r + c) % 7];
+        for (int i = 0; i < W; i++) {        /* letters that do not repeat */
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            t[i] = (char)('a' + (x >> 33) % 26);
+        }
+        t[W] = 0;
+        cells[(size_t)r * C + C - 1] = t;
+    }
+    cells[(size_t)(2 * N + 9) * C + C - 1][5] = (char)0xff;
+    struct built t[3];
+    for (int i = 0; i < 3; i++)
+        build(&t[i], C, N, (const char *const *)cells + (size_t)i * N * C);
+    char *bytes[2] = { NULL, NULL };
+    long len[2];
+    assert_true((size_t)N * W > pool_budget(pool) / 16);
+    alarm(60);
+    for (int k = 0; k < 2; k++) {
+        struct pqw_column cols[C];
+        set_columns(cols, C, names, types);
+        struct pqw_options o = {
+            .codec = CODEC_UNCOMPRESSED, .page_size = 1 << 20, .dict_limit = 1 << 20,
+            .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = k ? 2 : 1,
+        };
+        for (int fails = 0; fails < 2; fails++) {
+            char path[512];
+            path_of(k ? "lead2" : "lead1", "parquet", path, sizeof path);
+            FILE *f = fopen(path, "w+b");
+            struct pqw_writer *w;
+            struct pqw_where where;
+            assert_int_equal(pqw_create(pool, fileno(f), cols, C, &o, &w, &where), ERR_OK);
+            for (int i = 0; i < 2; i++)
+                assert_int_equal(pqw_write_row_group(w, &t[i].b, &where), ERR_OK);
+            if (fails) {
+                memset(&where, 0, sizeof where);
+                assert_int_equal(pqw_write_row_group(w, &t[2].b, &where), ERR_TYPE);
+                assert_int_equal(where.column, C);
+                assert_int_equal(where.line, 2 + 9);
+            } else {
+                assert_int_equal(pqw_finish(w, &where), ERR_OK);
+                len[k] = ftell(f);
+                bytes[k] = malloc((size_t)len[k]);
+                rewind(f);
+                assert_int_equal(fread(bytes[k], 1, (size_t)len[k], f), (size_t)len[k]);
+            }
+            pqw_free(w);
+            fclose(f);
+            unlink(path);
+        }
+    }
+    alarm(0);
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(bytes[0], bytes[1], (size_t)len[0]);
+    free(bytes[0]);
+    free(bytes[1]);
+    for (int i = 0; i < 3; i++)
+        unbuild(&t[i]);
+    for (int r = 0; r < 3 * N; r++)
+        free(cells[(size_t)r * C + C - 1]);
+    free(cells);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integers),
@@ -926,6 +1011,7 @@ int main(void) {
         cmocka_unit_test(test_page_statistics),
         cmocka_unit_test(test_page_cuts),
         cmocka_unit_test(test_threads_same_bytes),
+        cmocka_unit_test(test_threads_lead),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
