@@ -50,8 +50,8 @@
    thread ran it or on how much memory is free (a dictionary's limits are
    counts and sizes, checked before each value), so the output is the same
    bytes for every -j.  When a thread runs out of memory, the others
-   finish, give back their buffers, and the main thread encodes the rest
-   of the row group alone.
+   finish, give back their buffers, the main thread encodes that column
+   alone, and the threads go on from the next one.
 
    Meanwhile the main thread reads ahead (csv_prefetch): it parses the rows
    after the batch into a second block, up to where the next batch will be

@@ -1768,15 +1768,15 @@ static void drop_chunks(struct pqw_writer *w) {
     w->held = 0;
 }
 
-/* Hand the row group's columns to the threads: they encode them and write
-   the chunks in column order as they finish. */
-static void start_row_group(struct pqw_writer *w, const struct csv_batch *b) {
+/* Hand the batch's columns from `from` on to the threads, lead first when
+   from is 0: they encode them and write the chunks in column order as they
+   finish. */
+static void hand_out(struct pqw_writer *w, const struct csv_batch *b, size_t from, size_t lead) {
     pthread_mutex_lock(&w->lock);
-    for (size_t c = 0; c < w->ncols; c++)
+    for (size_t c = from; c < w->ncols; c++)
         w->done_by[c] = -1;
-    w->lead = w->costliest;          /* of the last row group (0 at the first) */
-    w->most = 0;
-    w->next = w->written = 0;
+    w->lead = lead;
+    w->next = w->written = from;
     w->stop_at = w->ncols;
     w->stopped = w->halt = 0;
     w->batch = b;
@@ -1784,39 +1784,58 @@ static void start_row_group(struct pqw_writer *w, const struct csv_batch *b) {
     pthread_mutex_unlock(&w->lock);
 }
 
-/* Wait for the threads to write the row group, or to stop at a failed
-   column.  A column that failed for lack of memory, and every column after
-   it, are then encoded again one at a time, the other threads idle and
-   their buffers given back; the output is the same. */
-static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
+static void start_row_group(struct pqw_writer *w, const struct csv_batch *b) {
+    w->most = 0;
+    hand_out(w, b, 0, w->costliest);   /* the costliest of the last row group first */
+}
+
+/* Wait for the threads to write the row group's columns, or to stop at a
+   failed one: *c receives the first column not written (ncols when all
+   were) and *b the batch; returns that column's result. */
+static int wait_written(struct pqw_writer *w, size_t *c, const struct csv_batch **b) {
     pthread_mutex_lock(&w->lock);
     while (w->written < w->ncols && !w->stopped)
         pthread_cond_wait(&w->cond, &w->lock);
-    size_t taken = w->next, c = w->written;
+    size_t taken = w->next;
+    *c = w->written;
     w->halt = 1;                     /* hand out no more, wait for those under way */
     for (size_t k = 0; k < taken; k++)
-        while (column_at(w, k) >= c && w->done_by[column_at(w, k)] < 0)
+        while (column_at(w, k) >= *c && w->done_by[column_at(w, k)] < 0)
             pthread_cond_wait(&w->cond, &w->lock);
     while (w->writing)
         pthread_cond_wait(&w->cond, &w->lock);
     drop_chunks(w);
-    const struct csv_batch *b = w->batch;
+    *b = w->batch;
     w->batch = NULL;
-    int e = c < w->ncols ? w->result[c] : ERR_OK;
+    int e = *c < w->ncols ? w->result[*c] : ERR_OK;
     pthread_mutex_unlock(&w->lock);
-    if (e != ERR_NOMEM) {
-        if (e != ERR_OK)
-            *where = w->col_where[c];
-        return e;
-    }
-    for (int i = 0; i < w->nenc; i++)
-        encoder_shrink(&w->enc[i]);
-    struct encoder *x = &w->enc[0];
-    x->buffered = 0;
-    for (e = ERR_OK; c < w->ncols && e == ERR_OK; c++)
-        e = encode_chunk(w, x, b, c, where);
-    x->buffered = 1;
     return e;
+}
+
+/* Wait for the threads to write the row group.  A column that failed for
+   lack of memory is encoded again alone, the other threads idle and every
+   encoder's buffers given back, and the threads go on from the column
+   after it; the output is the same. */
+static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
+    for (;;) {
+        size_t c;
+        const struct csv_batch *b;
+        int e = wait_written(w, &c, &b);
+        if (e != ERR_NOMEM) {
+            if (e != ERR_OK)
+                *where = w->col_where[c];
+            return e;
+        }
+        for (int i = 0; i < w->nenc; i++)
+            encoder_shrink(&w->enc[i]);
+        struct encoder *x = &w->enc[0];
+        x->buffered = 0;
+        e = encode_chunk(w, x, b, c, where);
+        x->buffered = 1;
+        if (e != ERR_OK || c + 1 == w->ncols)
+            return e;
+        hand_out(w, b, c + 1, 0);
+    }
 }
 
 int pqw_begin_row_group(struct pqw_writer *w, const struct csv_batch *b,

@@ -994,6 +994,87 @@ static void test_threads_lead(void **state) {
     free(cells);
 }
 
+/* Budgets from tight to ample: wherever one thread writes the file, two
+   write the same bytes, though at some of them the two threads' buffers
+   together do not fit and a column is encoded again alone. */
+static void test_threads_tight(void **state) {
+    (void)state;
+    enum { N = 6000, C = 4, W = 600 };
+    const char *types[C] = { "string", "int64", "string", "int64" };
+    const char *names[C] = { "a", "b", "c", "d" };
+    char **cells = calloc((size_t)2 * N * C, sizeof *cells);
+    uint64_t x = 99;
+    for (int r = 0; r < 2 * N; r++) {
+        for (int c = 0; c < C; c += 2) {
+            char *t = malloc(W + 1);
+            for (int i = 0; i < W; i++) {
+                x = x * 6364136223846793005u + 1442695040888963407u;
+                t[i] = (char)('a' + (x >> 33) % 26);
+            }
+            t[W] = 0;
+            cells[(size_t)r * C + c] = t;
+            char v[32];
+            snprintf(v, sizeof v, "%llu", (unsigned long long)(x >> 20));
+            cells[(size_t)r * C + c + 1] = strdup(v);
+        }
+    }
+    struct built t[2];
+    for (int i = 0; i < 2; i++)
+        build(&t[i], C, N, (const char *const *)cells + (size_t)i * N * C);
+    int both = 0;
+    for (size_t budget = 8u << 20; budget <= 24u << 20; budget += 1u << 20) {
+        char *bytes[2] = { NULL, NULL };
+        long len[2] = { 0, 0 };
+        int ok[2];
+        for (int k = 0; k < 2; k++) {
+            pool_t *p = pool_create(budget);
+            assert_non_null(p);
+            struct pqw_column cols[C];
+            set_columns(cols, C, names, types);
+            struct pqw_options o = {
+                .codec = CODEC_ZSTD, .level = 3, .page_size = 1 << 18, .dict_limit = 1 << 20,
+                .dict_entries = 1 << 14, .created_by = "csv2pq test", .threads = k ? 2 : 1,
+            };
+            char path[512];
+            path_of("tight", "parquet", path, sizeof path);
+            FILE *f = fopen(path, "w+b");
+            struct pqw_writer *w;
+            struct pqw_where where;
+            ok[k] = pqw_create(p, fileno(f), cols, C, &o, &w, &where) == ERR_OK;
+            for (int i = 0; i < 2 && ok[k]; i++)
+                ok[k] = pqw_write_row_group(w, &t[i].b, &where) == ERR_OK;
+            if (ok[k])
+                ok[k] = pqw_finish(w, &where) == ERR_OK;
+            if (w)
+                pqw_free(w);
+            if (ok[k]) {
+                len[k] = ftell(f);
+                bytes[k] = malloc((size_t)len[k]);
+                rewind(f);
+                assert_int_equal(fread(bytes[k], 1, (size_t)len[k], f), (size_t)len[k]);
+            }
+            fclose(f);
+            unlink(path);
+            pool_destroy(p);
+        }
+        if (ok[0]) {
+            if (!ok[1])
+                fail_msg("budget %zu: one thread writes the file, two do not", budget);
+            assert_int_equal(len[0], len[1]);
+            assert_memory_equal(bytes[0], bytes[1], (size_t)len[0]);
+            both++;
+        }
+        free(bytes[0]);
+        free(bytes[1]);
+    }
+    assert_true(both > 0);
+    for (int i = 0; i < 2; i++)
+        unbuild(&t[i]);
+    for (size_t i = 0; i < (size_t)2 * N * C; i++)
+        free(cells[i]);
+    free(cells);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integers),
@@ -1012,6 +1093,7 @@ int main(void) {
         cmocka_unit_test(test_page_cuts),
         cmocka_unit_test(test_threads_same_bytes),
         cmocka_unit_test(test_threads_lead),
+        cmocka_unit_test(test_threads_tight),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
