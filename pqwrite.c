@@ -240,6 +240,8 @@ static int sink(struct pqw_writer *w, struct encoder *x, const void *p, size_t n
     if (x->len + n > x->cap) {
         size_t cap = x->cap + x->cap / 2 + n;
         uint8_t *b = pool_realloc(x->pool, x->buf, cap);
+        if (!b)                      /* just what it needs, when that fits */
+            b = pool_realloc(x->pool, x->buf, cap = x->len + n);
         if (!b)
             return ERR_NOMEM;
         x->buf = b;
@@ -1813,9 +1815,11 @@ static int wait_written(struct pqw_writer *w, size_t *c, const struct csv_batch 
 }
 
 /* Wait for the threads to write the row group.  A column that failed for
-   lack of memory is encoded again alone, the other threads idle and every
-   encoder's buffers given back, and the threads go on from the column
-   after it; the output is the same. */
+   lack of memory is encoded again alone while the other threads idle:
+   into a buffer first, as before (nothing written if that fails again),
+   then, when that does not fit, with every encoder's buffers given back
+   and its pages written as they are made.  The threads go on from the
+   column after it; the output is the same. */
 static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
     for (;;) {
         size_t c;
@@ -1826,12 +1830,20 @@ static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
                 *where = w->col_where[c];
             return e;
         }
-        for (int i = 0; i < w->nenc; i++)
-            encoder_shrink(&w->enc[i]);
         struct encoder *x = &w->enc[0];
-        x->buffered = 0;
-        e = encode_chunk(w, x, b, c, where);
-        x->buffered = 1;
+        x->len = 0;
+        if ((e = encode_chunk(w, x, b, c, where)) == ERR_OK) {
+            if (write_chunk(w, x->buf, x->len, c) != ERR_OK)
+                e = io_error(where);
+            x->buf = NULL;
+            x->cap = x->len = 0;
+        } else if (e == ERR_NOMEM) {
+            for (int i = 0; i < w->nenc; i++)
+                encoder_shrink(&w->enc[i]);
+            x->buffered = 0;
+            e = encode_chunk(w, x, b, c, where);
+            x->buffered = 1;
+        }
         if (e != ERR_OK || c + 1 == w->ncols)
             return e;
         hand_out(w, b, c + 1, 0);
