@@ -21,7 +21,7 @@
 #define MIN_PIECE 4096u              /* less room than this: the batch is full */
 #define SAMPLE_ROWS 1024             /* rows that decide the row buffers' shares */
 #define TEXT_MAX 0x7fff0000u         /* offsets keep a bit for NULL */
-#define DROP_EVERY (1u << 20)        /* bytes of parsed map released at a time */
+#define DROP_EVERY (1u << 18)        /* bytes of parsed map released at a time */
 #define SAMPLE_BYTES PIECE           /* text the dialect is detected from */
 #define DETECT_ROWS 100              /* rows of the sample that count */
 #define PREAMBLE_LINES 20            /* lines a detected preamble may have */
