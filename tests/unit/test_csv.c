@@ -1106,22 +1106,30 @@ static void test_read_ahead(void **state) {
     free(t.p);
 }
 
+/* A reader of 400000 short rows from a mapped file, its first batch
+   handed out (t and in for the caller to free and close). */
+static struct csv_reader *first_batch(struct text *t, struct input *in) {
+    put(t, "a,b\n");
+    for (int i = 0; i < 400000; i++)
+        put(t, "%d,x%d\n", i, i);
+    struct csv_options o = detect();
+    input_open(in, t->p, t->len, 0);
+    struct csv_reader *r = NULL;
+    assert_int_equal(csv_open(pool, in->fd, &o, ROW_BYTES, &r), ERR_OK);
+    struct csv_batch *b;
+    assert_int_equal(csv_next_batch(r, 1u << 20, &b), ERR_OK);
+    assert_non_null(b);
+    return r;
+}
+
 /* A csv_prefetch() that finds no room reads nothing and leaves the next
    one free to make the block. */
 static void test_read_ahead_later(void **state) {
     (void)state;
     struct text t = { 0 };
-    put(&t, "a,b\n");
-    for (int i = 0; i < 400000; i++)
-        put(&t, "%d,x%d\n", i, i);
-    struct csv_options o = detect();
     struct input in;
-    input_open(&in, t.p, t.len, 0);
-    struct csv_reader *r = NULL;
-    assert_int_equal(csv_open(pool, in.fd, &o, ROW_BYTES, &r), ERR_OK);
+    struct csv_reader *r = first_batch(&t, &in);
     struct csv_batch *b;
-    assert_int_equal(csv_next_batch(r, 1u << 20, &b), ERR_OK);
-    assert_non_null(b);
     uint64_t before = csv_bytes_in(r);
     csv_prefetch(r, 1u << 20, pool_budget(pool));     /* no room left to keep */
     assert_true(csv_bytes_in(r) == before);
@@ -1141,17 +1149,8 @@ static void test_read_ahead_later(void **state) {
 static void test_reserve_ahead(void **state) {
     (void)state;
     struct text t = { 0 };
-    put(&t, "a,b\n");
-    for (int i = 0; i < 400000; i++)
-        put(&t, "%d,x%d\n", i, i);
-    struct csv_options o = detect();
     struct input in;
-    input_open(&in, t.p, t.len, 0);
-    struct csv_reader *r = NULL;
-    assert_int_equal(csv_open(pool, in.fd, &o, ROW_BYTES, &r), ERR_OK);
-    struct csv_batch *b;
-    assert_int_equal(csv_next_batch(r, 1u << 20, &b), ERR_OK);
-    assert_non_null(b);
+    struct csv_reader *r = first_batch(&t, &in);
     size_t used = pool_used(pool);
     csv_reserve_ahead(r, pool_budget(pool));             /* no room left to keep */
     assert_true(pool_used(pool) == used);

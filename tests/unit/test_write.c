@@ -105,6 +105,33 @@ static void path_of(const char *name, const char *ext, char *buf, size_t n) {
     snprintf(buf, n, "%s/%s.%s", dir, name, ext);
 }
 
+/* A writer of cols into NAME.parquet, made in *f, its first row groups
+   written: batches[0 .. n). */
+static struct pqw_writer *writer_with(const char *name, const struct pqw_column *cols, size_t ncols,
+                                      const struct pqw_options *o,
+                                      const struct csv_batch *const *batches, size_t n, FILE **f) {
+    char path[512];
+    path_of(name, "parquet", path, sizeof path);
+    *f = fopen(path, "w+b");
+    assert_non_null(*f);
+    struct pqw_writer *w;
+    struct pqw_where where;
+    assert_int_equal(pqw_create(pool, fileno(*f), cols, ncols, o, &w, &where), ERR_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(pqw_write_row_group(w, batches[i], &where), ERR_OK);
+    return w;
+}
+
+/* The whole of the file f (malloc'ed), its length in *len. */
+static char *file_bytes(FILE *f, long *len) {
+    *len = ftell(f);
+    char *p = malloc(*len ? (size_t)*len : 1);
+    assert_non_null(p);
+    rewind(f);
+    assert_int_equal(fread(p, 1, (size_t)*len, f), (size_t)*len);
+    return p;
+}
+
 /* Write the batch as NAME.parquet with columns named by names[] of the
    given type texts (ty_spec_parse); returns the writer's error and fills
    where. */
@@ -874,20 +901,12 @@ static void test_threads_same_bytes(void **state) {
             .codec = CODEC_SNAPPY, .page_size = 4096, .dict_limit = 1 << 20,
             .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = k ? 4 : 1, .byte_stream_split = 1,
         };
-        char path[512];
-        path_of(k ? "threads4" : "threads1", "parquet", path, sizeof path);
-        FILE *f = fopen(path, "w+b");
-        struct pqw_writer *w;
+        FILE *f;
+        struct pqw_writer *w = writer_with(k ? "threads4" : "threads1", cols, C, &o, bs, 2, &f);
         struct pqw_where where;
-        assert_int_equal(pqw_create(pool, fileno(f), cols, C, &o, &w, &where), ERR_OK);
-        for (int i = 0; i < 2; i++)
-            assert_int_equal(pqw_write_row_group(w, bs[i], &where), ERR_OK);
         assert_int_equal(pqw_finish(w, &where), ERR_OK);
         pqw_free(w);
-        len[k] = ftell(f);
-        bytes[k] = malloc((size_t)len[k]);
-        rewind(f);
-        assert_int_equal(fread(bytes[k], 1, (size_t)len[k], f), (size_t)len[k]);
+        bytes[k] = file_bytes(f, &len[k]);
         fclose(f);
     }
     assert_int_equal(len[0], len[1]);
@@ -956,15 +975,11 @@ static void test_threads_lead(void **state) {
             .codec = CODEC_UNCOMPRESSED, .page_size = 1 << 20, .dict_limit = 1 << 20,
             .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = k ? 2 : 1,
         };
+        const struct csv_batch *bs[2] = { &t[0].b, &t[1].b };
         for (int fails = 0; fails < 2; fails++) {
-            char path[512];
-            path_of(k ? "lead2" : "lead1", "parquet", path, sizeof path);
-            FILE *f = fopen(path, "w+b");
-            struct pqw_writer *w;
+            FILE *f;
+            struct pqw_writer *w = writer_with("lead", cols, C, &o, bs, 2, &f);
             struct pqw_where where;
-            assert_int_equal(pqw_create(pool, fileno(f), cols, C, &o, &w, &where), ERR_OK);
-            for (int i = 0; i < 2; i++)
-                assert_int_equal(pqw_write_row_group(w, &t[i].b, &where), ERR_OK);
             if (fails) {
                 memset(&where, 0, sizeof where);
                 assert_int_equal(pqw_write_row_group(w, &t[2].b, &where), ERR_TYPE);
@@ -972,14 +987,10 @@ static void test_threads_lead(void **state) {
                 assert_int_equal(where.line, 2 + 9);
             } else {
                 assert_int_equal(pqw_finish(w, &where), ERR_OK);
-                len[k] = ftell(f);
-                bytes[k] = malloc((size_t)len[k]);
-                rewind(f);
-                assert_int_equal(fread(bytes[k], 1, (size_t)len[k], f), (size_t)len[k]);
+                bytes[k] = file_bytes(f, &len[k]);
             }
             pqw_free(w);
             fclose(f);
-            unlink(path);
         }
     }
     alarm(0);
@@ -1050,10 +1061,7 @@ static void test_threads_tight(void **state) {
             if (w)
                 pqw_free(w);
             if (ok[k]) {
-                len[k] = ftell(f);
-                bytes[k] = malloc((size_t)len[k]);
-                rewind(f);
-                assert_int_equal(fread(bytes[k], 1, (size_t)len[k], f), (size_t)len[k]);
+                bytes[k] = file_bytes(f, &len[k]);
             }
             fclose(f);
             unlink(path);
