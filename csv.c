@@ -442,9 +442,11 @@ static void on_row(int c, void *data) {
 
 /* Give back the map's pages that lie wholly inside [lo, hi): text that has
    been copied into row buffers, or only scanned, need not stay resident
-   (a later read faults it in again from the page cache). */
+   (a later read faults it in again from the page cache).  madvise() takes
+   whole pages of the system's size, which is not 4 KiB everywhere. */
 static void drop_map(const unsigned char *lo, const unsigned char *hi) {
-    const uintptr_t page = 4096;
+    long pg = sysconf(_SC_PAGESIZE);
+    const uintptr_t page = pg > 0 ? (uintptr_t)pg : 4096;
     uintptr_t a = ((uintptr_t)lo + page - 1) & ~(page - 1), b = (uintptr_t)hi & ~(page - 1);
     if (b > a)
         madvise((void *)a, b - a, MADV_DONTNEED);

@@ -185,7 +185,8 @@ void *pool_calloc(pool_t *pool, size_t count, size_t size) {
 static void drop_pages(struct blk_hdr *b, size_t size) {
     uintptr_t lo = (uintptr_t)b + sizeof(struct free_blk);
     uintptr_t hi = (uintptr_t)b + size;
-    uintptr_t page = 4096;
+    long pg = sysconf(_SC_PAGESIZE);
+    uintptr_t page = pg > 0 ? (uintptr_t)pg : 4096;
     lo = (lo + page - 1) & ~(page - 1);
     hi &= ~(page - 1);
     if (hi > lo)
