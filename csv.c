@@ -1667,10 +1667,10 @@ static void settle(struct csv_reader *r) {
    the header's width that fast_row splits, and blank lines in a file of
    two columns or more) and stops before anything else, and the rows are
    kept only when the main thread's parse ends at the split point between
-   rows.  The split point is a line end after which the quotes from where
-   the main thread stands are even: a record boundary in well-formed CSV;
-   in any other input the check at the end throws the second thread's rows
-   away and the main thread reads on alone. */
+   rows.  The split point is a line end whose next line holds an even
+   count of quotes: most often a record boundary; where it is not, the
+   check at the end throws the second thread's rows away and the main
+   thread reads on alone. */
 struct csv_split {
     pthread_t thread;
     pthread_mutex_t lock;
@@ -1852,41 +1852,32 @@ static void split_start(struct csv_reader *r, size_t max_rows) {
     if (first * per_row < PIECE)
         return;
     second = second < rows - first ? second : rows - first;
-    /* the main thread's bytes: text, a delimiter or line end per field,
-       and the quotes of its part, counted once the rest is known */
+    /* the main thread's bytes: text and a delimiter or line end per field */
     size_t pos = r->map_pos, left = r->map_len - pos;
     const unsigned char *m = r->map;
-    size_t d = first * (per_row - 1 + nc), quotes = 0;
-    int quoted = !r->no_quote;
+    size_t d = first * (per_row - 1 + nc);
     if (d >= left)
         return;
-    if (quoted) {                    /* the quotes in d bytes, and d grown by them */
-        quotes = count_byte(m + pos, d, r->opt.quote);
-        size_t more = quotes;
-        if (d + more >= left)
-            return;
-        quotes += count_byte(m + pos + d, more, r->opt.quote);
-        d += more;
-    }
-    /* the first LF at or after pos + d with an even count of quotes since
-       the last point outside quotes: pos, or when libcsv stands inside a
-       quoted field (FIELD_BEGUN, quoted), the quote that opened it */
+    /* the split point: the first LF at or after pos + d whose next line
+       holds an even count of quotes.  A line that starts a record does,
+       in well-formed CSV, unless a field of it spans lines; the line after
+       a quoted line end does not, unless it opens another quoted field.
+       Counting the quotes from pos instead would be exact for well-formed
+       CSV, but is serial work the size of the main thread's part; a wrong
+       guess here costs the second thread's work, not rows (split_join). */
     size_t at = pos + d;
-    quotes += r->parser.pstate == 2 && r->parser.quoted;
     for (;;) {
         const unsigned char *lf = memchr(m + at, '\n', r->map_len - at);
         if (!lf || (size_t)(lf - m) + 1 >= r->map_len || (size_t)(lf - m) - pos > 2 * d)
             return;
-        size_t e = (size_t)(lf - m) + 1;
-        if (quoted)
-            quotes += count_byte(m + at, e - at, r->opt.quote);
-        at = e;
-        if (!(quotes & 1))
+        at = (size_t)(lf - m) + 1;
+        if (r->no_quote)
+            break;
+        const unsigned char *eol = memchr(m + at, '\n', r->map_len - at);
+        size_t next = eol ? (size_t)(eol - m) : r->map_len;
+        if (!(count_byte(m + at, next - at, r->opt.quote) & 1))
             break;
     }
-    /* the part only scanned for quotes so far need not stay resident */
-    if (quoted)
-        drop_map(m + pos, m + at);
     /* the main thread's part makes at most at - pos bytes of text; the
        fields and rows it makes are estimated with room to spare */
     size_t tc = r->text_cap - r->text_len > at - pos ? r->text_cap - r->text_len - (at - pos) : 0;

@@ -1220,7 +1220,8 @@ static void test_parse_split(void **state) {
     same_split("plain, bad_row", t.p, t.len, o, 1u << 20);
     same_split("plain, bad_row", t.p, t.len, o, 100000);
     assert_true(rows_split > 100000);
-    /* quoted line ends everywhere: the split point by quote parity */
+    /* quoted line ends everywhere: the split point where the next line's
+       quotes are even */
     t.len = 0;
     put(&t, "a,b,c\n");
     for (int i = 0; i < 500000; i++)
@@ -1231,8 +1232,17 @@ static void test_parse_split(void **state) {
     rows_split = 0;
     same_split("quoted line ends", t.p, t.len, o, 1u << 20);
     assert_true(rows_split > 50000);
+    /* lines inside quoted fields that look like record starts (an even
+       count of quotes): the split point chosen there must cost rows of
+       neither reading */
+    t.len = 0;
+    put(&t, "a,b,c\n");
+    for (int i = 0; i < 500000; i++)
+        put(&t, i % 5 ? "%d,s,t\n" : "%d,\"p\n%d,x,y\n1,2,3\nq\",r\n", i, i);
+    o = detect();
+    same_split("misleading line ends", t.p, t.len, o, 1u << 20);
     /* every kind of quoted field and the non-strict readings (rows of other
-       widths), where quote parity misleads */
+       widths), where the quotes mislead */
     t.len = 0;
     quoted_rows(&t, 200000, ',', '"', 0);
     o.bad_row = on_bad;
