@@ -168,6 +168,7 @@ struct pqw_writer {
     int *encodings;                  /* 3 per column */
     struct pq_page_encoding_stats *estats;  /* 2 per column */
     struct pq_bytes *paths;          /* ncols */
+    uint8_t *probe;                  /* ncols: PROBE_* of each column's dictionary attempts */
 };
 
 static int set_where(struct pqw_where *where, int code, int64_t line, int64_t col,
@@ -490,8 +491,10 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
     w->encodings = pool_calloc(pool, 3 * (ncols ? ncols : 1), sizeof *w->encodings);
     w->estats = pool_calloc(pool, 2 * (ncols ? ncols : 1), sizeof *w->estats);
     w->paths = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->paths);
+    w->probe = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->probe);
     w->out = pool_alloc(pool, OUT_BUF);
-    if (!w->cols || !w->cc || !w->sb || !w->encodings || !w->estats || !w->paths || !w->out)
+    if (!w->cols || !w->cc || !w->sb || !w->encodings || !w->estats || !w->paths ||
+        !w->probe || !w->out)
         return set_where(where, ERR_NOMEM, 0, 0, "writer state for %zu columns", ncols);
     for (size_t c = 0; c < ncols; c++) {
         const struct ty_spec *sp = &cols[c].spec;
@@ -1190,12 +1193,31 @@ static int put_page(struct pqw_writer *w, struct encoder *x, struct pq_page_head
    dictionary page and the bit-packed indices; 0 when it stopped). */
 struct dict_scan { size_t scanned, distinct, cost; };
 
+/* A column whose dictionary attempt in the last row group stopped at the
+   limits with nearly every value distinct (identifiers, timestamps,
+   full-precision measurements) is tried on the first DICT_PROBE values
+   only: if those are as distinct (9 in 10 or more), this chunk's attempt
+   stops there too, which saves most of the hashing; if they repeat, the
+   attempt goes on over the rest as usual.  A chunk whose values are 9 in
+   10 distinct and yet fit the limits would gain little from a dictionary
+   (its PLAIN values are nearly all there again, plus the indices).  The
+   flags of w->probe[c]: PROBE_LAST from the last row group (what the
+   attempts read, the same for a chunk encoded again), PROBE_THIS from
+   this one (pqw_begin_row_group moves it to PROBE_LAST). */
+#define DICT_PROBE 4096
+enum { PROBE_LAST = 1, PROBE_THIS = 2 };
+
+static int mostly_distinct(const struct dict_scan *s) {
+    return s->scanned > 0 && s->distinct * 10 >= s->scanned * 9;
+}
+
 /* Try dictionary encoding of the chunk's values: x->idx receives an index
    per value and *s what was seen; the dictionary is x->dict (reused from
-   chunk to chunk).  ERR_NOMEM when the pool cannot hold it within the
-   limits. */
+   chunk to chunk).  With probe, the first DICT_PROBE values decide whether
+   the attempt goes on (above).  ERR_NOMEM when the pool cannot hold it
+   within the limits. */
 static int build_dictionary(struct pqw_writer *w, struct encoder *x, const struct layout *l,
-                            const uint8_t *text, size_t nvals, struct dict_scan *s) {
+                            const uint8_t *text, size_t nvals, int probe, struct dict_scan *s) {
     memset(s, 0, sizeof *s);
     if (l->repr == R_BOOL || nvals == 0 || w->opt.dict_limit == 0)
         return ERR_OK;
@@ -1214,13 +1236,26 @@ static int build_dictionary(struct pqw_writer *w, struct encoder *x, const struc
     /* The limits are checked before each value goes in, so the
        dictionary's memory stays bounded and the choice depends on the
        data alone, never on how much memory happens to be free. */
-    size_t done;
-    if (l->repr == R_BYTES)
-        FORWARD_IF_ERROR(enc_dict_insert_spans(d, text, x->vals, nvals, w->opt.dict_limit,
-                                               w->opt.dict_entries, x->idx, &done));
-    else
-        FORWARD_IF_ERROR(enc_dict_insert_fixed(d, x->vals, nvals, w->opt.dict_limit,
-                                               w->opt.dict_entries, x->idx, &done));
+    size_t done = 0, from = 0, n = probe && nvals > DICT_PROBE ? DICT_PROBE : nvals;
+    for (;;) {
+        size_t k;
+        if (l->repr == R_BYTES)
+            FORWARD_IF_ERROR(enc_dict_insert_spans(d, text, (const struct enc_span *)x->vals + from,
+                                                   n - from, w->opt.dict_limit,
+                                                   w->opt.dict_entries, x->idx + from, &k));
+        else
+            FORWARD_IF_ERROR(enc_dict_insert_fixed(d, (const uint8_t *)x->vals + from * l->width,
+                                                   n - from, w->opt.dict_limit,
+                                                   w->opt.dict_entries, x->idx + from, &k));
+        done += k;
+        if (done < n || n == nvals)
+            break;
+        struct dict_scan seen = { done, enc_dict_count(d), 0 };
+        if (mostly_distinct(&seen))
+            break;                   /* the probe: as distinct as the last chunk */
+        from = n;
+        n = nvals;
+    }
     if (done < nvals) {
         s->scanned = done;
         s->distinct = enc_dict_count(d);
@@ -1632,11 +1667,13 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     FORWARD_IF_ERROR(convert_column(w, x, b, c, &nvals, where));
 
     struct dict_scan ds;
-    int de = build_dictionary(w, x, &l, b->text, nvals, &ds);
+    int de = build_dictionary(w, x, &l, b->text, nvals, w->probe[c] & PROBE_LAST, &ds);
     if (de)
         return set_where(where, de, 0, (int64_t)c + 1,
                          "column \"%s\": the dictionary of a row group of %zu rows does not fit the memory budget",
                          w->cols[c].name, b->nrows);
+    if (ds.scanned < nvals && mostly_distinct(&ds))
+        w->probe[c] |= PROBE_THIS;
     int ve = choose_encoding(w, x, &l, nvals, &ds);
     struct enc_dict *dict = ve == V_DICT ? x->dict : NULL;
     int bw = dict ? enc_bit_width(enc_dict_count(dict) - 1) : 0;
@@ -1856,6 +1893,8 @@ int pqw_begin_row_group(struct pqw_writer *w, const struct csv_batch *b,
     w->batch = NULL;
     if (b->nrows == 0)
         return ERR_OK;
+    for (size_t c = 0; c < w->ncols; c++)
+        w->probe[c] = w->probe[c] & PROBE_THIS ? PROBE_LAST : 0;
     if (w->nenc > 1) {
         start_row_group(w, b);
         return ERR_OK;
@@ -2063,6 +2102,7 @@ void pqw_free(struct pqw_writer *w) {
     pool_free(pool, w->encodings);
     pool_free(pool, w->estats);
     pool_free(pool, w->paths);
+    pool_free(pool, w->probe);
     pool_free(pool, w->out);
     pool_free(pool, w);
 }

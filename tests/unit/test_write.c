@@ -928,6 +928,93 @@ static void test_threads_same_bytes(void **state) {
     free(cells);
 }
 
+/* The encodings line of column NAME in row group RG of pqread's metadata. */
+static void chunk_encodings(const char *meta, int rg, const char *name, char *out, size_t n) {
+    char key[64];
+    snprintf(key, sizeof key, "row_group: %d\n", rg);
+    const char *at = strstr(meta, key);
+    assert_non_null(at);
+    snprintf(key, sizeof key, "column: %s\n", name);
+    at = strstr(at, key);
+    assert_non_null(at);
+    at = strstr(at, "encodings: ");
+    assert_non_null(at);
+    const char *end = strchr(at, '\n');
+    snprintf(out, n, "%.*s", (int)(end - at), at);
+}
+
+/* A column whose dictionary attempt stopped at the limits with nearly
+   every value distinct is tried on its first 4096 values in the next row
+   group.  Row groups of an int64 and a string column: 0 distinct (past
+   the 5000 entries); 1 ten values (the probe repeats: a dictionary);
+   2 distinct again (a full attempt, past the limits); 3 4096 distinct
+   values then one repeated, which a full attempt would take as a
+   dictionary of 4097 entries, and the probe does not; 4 the same, again
+   no dictionary.  One thread and three write the same bytes. */
+static void test_dictionary_probe(void **state) {
+    (void)state;
+    enum { N = 12000, C = 2, G = 5 };
+    const char *types[C] = { "int64", "string" };
+    const char *names[C] = { "i", "s" };
+    char **cells = calloc((size_t)G * N * C, sizeof *cells);
+    assert_non_null(cells);
+    for (int g = 0; g < G; g++)
+        for (int r = 0; r < N; r++) {
+            long long v = g * 1000003LL + r;
+            if (g == 1)
+                v = r % 10;
+            else if (g >= 3 && r >= 4096)
+                v = 7;
+            char buf[64];
+            snprintf(buf, sizeof buf, "%lld", v * 7919);
+            cells[((size_t)g * N + r) * C] = strdup(buf);
+            snprintf(buf, sizeof buf, "id-%012lld", v);
+            cells[((size_t)g * N + r) * C + 1] = strdup(buf);
+        }
+    struct built t[G];
+    const struct csv_batch *bs[G];
+    for (int g = 0; g < G; g++) {
+        build(&t[g], C, N, (const char *const *)cells + (size_t)g * N * C);
+        bs[g] = &t[g].b;
+    }
+    char *bytes[2];
+    long len[2];
+    for (int k = 0; k < 2; k++) {
+        struct pqw_column cols[C];
+        set_columns(cols, C, names, types);
+        struct pqw_options o = {
+            .codec = CODEC_ZSTD, .page_size = 1 << 20, .dict_limit = 1 << 20,
+            .dict_entries = 5000, .created_by = "csv2pq test", .threads = k ? 3 : 1,
+        };
+        FILE *f;
+        struct pqw_writer *w = writer_with(k ? "probe3" : "probe1", cols, C, &o, bs, G, &f);
+        struct pqw_where where;
+        assert_int_equal(pqw_finish(w, &where), ERR_OK);
+        pqw_free(w);
+        bytes[k] = file_bytes(f, &len[k]);
+        fclose(f);
+    }
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(bytes[0], bytes[1], (size_t)len[0]);
+    char *meta = read_back("probe1", PQR_META);
+    for (int c = 0; c < C; c++)
+        for (int g = 0; g < G; g++) {
+            char enc[128];
+            chunk_encodings(meta, g, names[c], enc, sizeof enc);
+            int dict = strstr(enc, "RLE_DICTIONARY") != NULL;
+            if (dict != (g == 1))
+                fail_msg("column %s, row group %d: %s", names[c], g, enc);
+        }
+    free(meta);
+    free(bytes[0]);
+    free(bytes[1]);
+    for (int g = 0; g < G; g++)
+        unbuild(&t[g]);
+    for (size_t i = 0; i < (size_t)G * N * C; i++)
+        free(cells[i]);
+    free(cells);
+}
+
 /* With threads the column that took longest in the last row group is
    handed out first.  Here that is a text column after 1000 small ones,
    whose chunk alone holds more than the finished chunks may (a sixteenth
@@ -1104,6 +1191,7 @@ int main(void) {
         cmocka_unit_test(test_threads_same_bytes),
         cmocka_unit_test(test_threads_lead),
         cmocka_unit_test(test_threads_tight),
+        cmocka_unit_test(test_dictionary_probe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
