@@ -1822,6 +1822,60 @@ static size_t count_byte(const unsigned char *p, size_t n, unsigned char c) {
     return k;
 }
 
+/* The split point for a main thread's part of about d bytes from pos: the
+   first LF at or after pos + d whose next line holds an even count of
+   quotes, or 0 for none within 2 d bytes.  A line that starts a record
+   does, in well-formed CSV, unless a field of it spans lines; the line
+   after a quoted line end does not, unless it opens another quoted field.
+   A wrong guess costs the second thread's work, not rows (split_join). */
+static size_t guess_split(const struct csv_reader *r, size_t pos, size_t d) {
+    const unsigned char *m = r->map;
+    size_t at = pos + d;
+    for (;;) {
+        const unsigned char *lf = memchr(m + at, '\n', r->map_len - at);
+        if (!lf || (size_t)(lf - m) + 1 >= r->map_len || (size_t)(lf - m) - pos > 2 * d)
+            return 0;
+        at = (size_t)(lf - m) + 1;
+        if (r->no_quote)
+            return at;
+        const unsigned char *eol = memchr(m + at, '\n', r->map_len - at);
+        size_t next = eol ? (size_t)(eol - m) : r->map_len;
+        if (!(count_byte(m + at, next - at, r->opt.quote) & 1))
+            return at;
+    }
+}
+
+/* The split point where guess_split finds none (every line of a record
+   spanning lines holds an odd count of quotes): the first LF at or after
+   pos + d (d grown by the quotes of the part) with an even count of quotes
+   since the last point outside quotes: pos, or when libcsv stands inside a
+   quoted field (FIELD_BEGUN, quoted), the quote that opened it.  Exact in
+   well-formed CSV, but a count over the whole part before the second
+   thread can start; 0 for none within 2 d bytes. */
+static size_t count_split(struct csv_reader *r, size_t pos, size_t d) {
+    const unsigned char *m = r->map;
+    size_t left = r->map_len - pos, quotes = count_byte(m + pos, d, r->opt.quote);
+    size_t more = quotes;
+    if (d + more >= left)
+        return 0;
+    quotes += count_byte(m + pos + d, more, r->opt.quote);
+    d += more;
+    size_t at = pos + d;
+    quotes += r->parser.pstate == 2 && r->parser.quoted;
+    for (;;) {
+        const unsigned char *lf = memchr(m + at, '\n', r->map_len - at);
+        if (!lf || (size_t)(lf - m) + 1 >= r->map_len || (size_t)(lf - m) - pos > 2 * d)
+            return 0;
+        size_t e = (size_t)(lf - m) + 1;
+        quotes += count_byte(m + at, e - at, r->opt.quote);
+        at = e;
+        if (!(quotes & 1))
+            break;
+    }
+    drop_map(m + pos, m + at);       /* only scanned so far: need not stay resident */
+    return at;
+}
+
 /* Start the second thread on the rows after a split point, when the main
    thread stands between rows in a mapped file and about half of the rows
    the batch still needs (as many as the read-ahead block holds at most)
@@ -1853,31 +1907,15 @@ static void split_start(struct csv_reader *r, size_t max_rows) {
         return;
     second = second < rows - first ? second : rows - first;
     /* the main thread's bytes: text and a delimiter or line end per field */
-    size_t pos = r->map_pos, left = r->map_len - pos;
-    const unsigned char *m = r->map;
+    size_t pos = r->map_pos;
     size_t d = first * (per_row - 1 + nc);
-    if (d >= left)
+    if (d >= r->map_len - pos)
         return;
-    /* the split point: the first LF at or after pos + d whose next line
-       holds an even count of quotes.  A line that starts a record does,
-       in well-formed CSV, unless a field of it spans lines; the line after
-       a quoted line end does not, unless it opens another quoted field.
-       Counting the quotes from pos instead would be exact for well-formed
-       CSV, but is serial work the size of the main thread's part; a wrong
-       guess here costs the second thread's work, not rows (split_join). */
-    size_t at = pos + d;
-    for (;;) {
-        const unsigned char *lf = memchr(m + at, '\n', r->map_len - at);
-        if (!lf || (size_t)(lf - m) + 1 >= r->map_len || (size_t)(lf - m) - pos > 2 * d)
-            return;
-        at = (size_t)(lf - m) + 1;
-        if (r->no_quote)
-            break;
-        const unsigned char *eol = memchr(m + at, '\n', r->map_len - at);
-        size_t next = eol ? (size_t)(eol - m) : r->map_len;
-        if (!(count_byte(m + at, next - at, r->opt.quote) & 1))
-            break;
-    }
+    size_t at = guess_split(r, pos, d);
+    if (!at && !r->no_quote)
+        at = count_split(r, pos, d);
+    if (!at)
+        return;
     /* the main thread's part makes at most at - pos bytes of text; the
        fields and rows it makes are estimated with room to spare */
     size_t tc = r->text_cap - r->text_len > at - pos ? r->text_cap - r->text_len - (at - pos) : 0;
@@ -1902,7 +1940,7 @@ static void split_start(struct csv_reader *r, size_t max_rows) {
     w->opt.bad_row = NULL;           /* a row of another width ends its part */
     w->held = w->ahead = NULL;
     w->split = NULL;
-    s->p = m + at;
+    s->p = r->map + at;
     s->n = r->map_len - at;
     s->done = 0;
     s->max_rows = second;

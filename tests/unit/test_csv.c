@@ -1241,6 +1241,15 @@ static void test_parse_split(void **state) {
         put(&t, i % 5 ? "%d,s,t\n" : "%d,\"p\n%d,x,y\n1,2,3\nq\",r\n", i, i);
     o = detect();
     same_split("misleading line ends", t.p, t.len, o, 1u << 20);
+    /* every record spans two lines of an odd count of quotes: no line
+       looks like a record start, and the quotes are counted instead */
+    t.len = 0;
+    put(&t, "a,b,c\n");
+    for (int i = 0; i < 500000; i++)
+        put(&t, "%d,\"p\nq%d\",r\n", i, i);
+    rows_split = 0;
+    same_split("records of two lines", t.p, t.len, o, 1u << 20);
+    assert_true(rows_split > 50000);
     /* every kind of quoted field and the non-strict readings (rows of other
        widths), where the quotes mislead */
     t.len = 0;
