@@ -132,6 +132,32 @@ static char *file_bytes(FILE *f, long *len) {
     return p;
 }
 
+/* The batches written with o at one thread as NAME1.parquet and at
+   `threads` as NAME2.parquet: the two files must hold the same bytes. */
+static void same_bytes(const char *name1, const char *name2, int threads,
+                       const char *const *names, const char *const *types, size_t ncols,
+                       struct pqw_options o, const struct csv_batch *const *batches, size_t n) {
+    char *bytes[2];
+    long len[2];
+    for (int k = 0; k < 2; k++) {
+        struct pqw_column cols[16];
+        assert_true(ncols <= 16);
+        set_columns(cols, (int)ncols, names, types);
+        o.threads = k ? threads : 1;
+        FILE *f;
+        struct pqw_writer *w = writer_with(k ? name2 : name1, cols, ncols, &o, batches, n, &f);
+        struct pqw_where where;
+        assert_int_equal(pqw_finish(w, &where), ERR_OK);
+        pqw_free(w);
+        bytes[k] = file_bytes(f, &len[k]);
+        fclose(f);
+    }
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(bytes[0], bytes[1], (size_t)len[0]);
+    free(bytes[0]);
+    free(bytes[1]);
+}
+
 /* Write the batch as NAME.parquet with columns named by names[] of the
    given type texts (ty_spec_parse); returns the writer's error and fills
    where. */
@@ -892,27 +918,11 @@ static void test_threads_same_bytes(void **state) {
     build(&t[0], C, N / 2, (const char *const *)cells);
     build(&t[1], C, N - N / 2, (const char *const *)cells + (N / 2) * C);
     const struct csv_batch *bs[2] = { &t[0].b, &t[1].b };
-    char *bytes[2] = { NULL, NULL };
-    long len[2];
-    for (int k = 0; k < 2; k++) {
-        struct pqw_column cols[C];
-        set_columns(cols, C, names, types);
-        struct pqw_options o = {
-            .codec = CODEC_SNAPPY, .page_size = 4096, .dict_limit = 1 << 20,
-            .dict_entries = 1 << 16, .created_by = "csv2pq test", .threads = k ? 4 : 1, .byte_stream_split = 1,
-        };
-        FILE *f;
-        struct pqw_writer *w = writer_with(k ? "threads4" : "threads1", cols, C, &o, bs, 2, &f);
-        struct pqw_where where;
-        assert_int_equal(pqw_finish(w, &where), ERR_OK);
-        pqw_free(w);
-        bytes[k] = file_bytes(f, &len[k]);
-        fclose(f);
-    }
-    assert_int_equal(len[0], len[1]);
-    assert_memory_equal(bytes[0], bytes[1], (size_t)len[0]);
-    free(bytes[0]);
-    free(bytes[1]);
+    struct pqw_options o = {
+        .codec = CODEC_SNAPPY, .page_size = 4096, .dict_limit = 1 << 20,
+        .dict_entries = 1 << 16, .created_by = "csv2pq test", .byte_stream_split = 1,
+    };
+    same_bytes("threads1", "threads4", 4, names, types, C, o, bs, 2);
     if (!keep) {
         char path[512];
         path_of("threads4", "parquet", path, sizeof path);
@@ -977,25 +987,11 @@ static void test_dictionary_probe(void **state) {
         build(&t[g], C, N, (const char *const *)cells + (size_t)g * N * C);
         bs[g] = &t[g].b;
     }
-    char *bytes[2];
-    long len[2];
-    for (int k = 0; k < 2; k++) {
-        struct pqw_column cols[C];
-        set_columns(cols, C, names, types);
-        struct pqw_options o = {
-            .codec = CODEC_ZSTD, .page_size = 1 << 20, .dict_limit = 1 << 20,
-            .dict_entries = 5000, .created_by = "csv2pq test", .threads = k ? 3 : 1,
-        };
-        FILE *f;
-        struct pqw_writer *w = writer_with(k ? "probe3" : "probe1", cols, C, &o, bs, G, &f);
-        struct pqw_where where;
-        assert_int_equal(pqw_finish(w, &where), ERR_OK);
-        pqw_free(w);
-        bytes[k] = file_bytes(f, &len[k]);
-        fclose(f);
-    }
-    assert_int_equal(len[0], len[1]);
-    assert_memory_equal(bytes[0], bytes[1], (size_t)len[0]);
+    struct pqw_options o = {
+        .codec = CODEC_ZSTD, .page_size = 1 << 20, .dict_limit = 1 << 20,
+        .dict_entries = 5000, .created_by = "csv2pq test",
+    };
+    same_bytes("probe1", "probe3", 3, names, types, C, o, bs, G);
     char *meta = read_back("probe1", PQR_META);
     for (int c = 0; c < C; c++)
         for (int g = 0; g < G; g++) {
@@ -1006,8 +1002,6 @@ static void test_dictionary_probe(void **state) {
                 fail_msg("column %s, row group %d: %s", names[c], g, enc);
         }
     free(meta);
-    free(bytes[0]);
-    free(bytes[1]);
     for (int g = 0; g < G; g++)
         unbuild(&t[g]);
     for (size_t i = 0; i < (size_t)G * N * C; i++)
