@@ -1822,25 +1822,35 @@ static size_t count_byte(const unsigned char *p, size_t n, unsigned char c) {
     return k;
 }
 
+/* Where the look for a split point for a part of d bytes from pos ends:
+   2 d + 1 bytes on (or the map's end), so that a long line ahead is not
+   scanned again at every call. */
+static size_t split_limit(const struct csv_reader *r, size_t pos, size_t d) {
+    return r->map_len - pos > 2 * d + 1 ? pos + 2 * d + 1 : r->map_len;
+}
+
 /* The split point for a main thread's part of about d bytes from pos: the
    first LF at or after pos + d whose next line holds an even count of
-   quotes, or 0 for none within 2 d bytes.  A line that starts a record
-   does, in well-formed CSV, unless a field of it spans lines; the line
-   after a quoted line end does not, unless it opens another quoted field.
-   A wrong guess costs the second thread's work, not rows (split_join). */
+   quotes (the LF within 2 d bytes of pos, the line at most as long), or 0
+   for none.  A line that starts a record does, in well-formed CSV, unless
+   a field of it spans lines; the line after a quoted line end does not,
+   unless it opens another quoted field.  A wrong guess costs the second
+   thread's work, not rows (split_join). */
 static size_t guess_split(const struct csv_reader *r, size_t pos, size_t d) {
     const unsigned char *m = r->map;
-    size_t at = pos + d;
+    size_t at = pos + d, lim = split_limit(r, pos, d);
     for (;;) {
-        const unsigned char *lf = memchr(m + at, '\n', r->map_len - at);
-        if (!lf || (size_t)(lf - m) + 1 >= r->map_len || (size_t)(lf - m) - pos > 2 * d)
+        const unsigned char *lf = memchr(m + at, '\n', lim - at);
+        if (!lf || (size_t)(lf - m) + 1 >= r->map_len)
             return 0;
         at = (size_t)(lf - m) + 1;
         if (r->no_quote)
             return at;
-        const unsigned char *eol = memchr(m + at, '\n', r->map_len - at);
-        size_t next = eol ? (size_t)(eol - m) : r->map_len;
-        if (!(count_byte(m + at, next - at, r->opt.quote) & 1))
+        size_t end = split_limit(r, at, d);
+        const unsigned char *eol = memchr(m + at, '\n', end - at);
+        if (!eol && end < r->map_len)
+            return 0;                /* a longer line: the count decides */
+        if (!(count_byte(m + at, (eol ? (size_t)(eol - m) : end) - at, r->opt.quote) & 1))
             return at;
     }
 }
@@ -1860,11 +1870,11 @@ static size_t count_split(struct csv_reader *r, size_t pos, size_t d) {
         return 0;
     quotes += count_byte(m + pos + d, more, r->opt.quote);
     d += more;
-    size_t at = pos + d;
+    size_t at = pos + d, lim = split_limit(r, pos, d);
     quotes += r->parser.pstate == 2 && r->parser.quoted;
     for (;;) {
-        const unsigned char *lf = memchr(m + at, '\n', r->map_len - at);
-        if (!lf || (size_t)(lf - m) + 1 >= r->map_len || (size_t)(lf - m) - pos > 2 * d)
+        const unsigned char *lf = memchr(m + at, '\n', lim - at);
+        if (!lf || (size_t)(lf - m) + 1 >= r->map_len)
             return 0;
         size_t e = (size_t)(lf - m) + 1;
         quotes += count_byte(m + at, e - at, r->opt.quote);
