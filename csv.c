@@ -1030,15 +1030,67 @@ static inline size_t find16(const unsigned char *p, size_t j, size_t end,
 }
 #endif
 
+/* Where the bytes that end a plain field lie in 64 bytes of a piece:
+   bit b of bits is set when p[base + b] is one.  Rows of short fields
+   find several field ends in one block. */
+struct stops {
+    size_t base;
+    uint64_t bits;
+};
+
+#ifdef __SSE2__
+static inline uint64_t mask64(const unsigned char *p, __m128i a, __m128i b, __m128i c, __m128i d) {
+    uint64_t m = 0;
+    for (int h = 0; h < 4; h++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * h));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, c), _mm_cmpeq_epi8(v, d)));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(hit) << (16 * h);
+    }
+    return m;
+}
+
+/* From j on: the offset of the first byte equal to one of a, b, c and d,
+   from the block in *sb when it holds j, else from the next blocks of 64
+   bytes at hand before end (the one with a hit kept in *sb), else as
+   find16. */
+static inline size_t find64(const unsigned char *p, size_t j, size_t end, struct stops *sb,
+                            const unsigned char *stop, __m128i a, __m128i b, __m128i c, __m128i d) {
+    size_t o = j - sb->base;
+    if (o < 64) {
+        uint64_t m = sb->bits >> o;
+        if (m)
+            return j + (size_t)__builtin_ctzll(m);
+        j = sb->base + 64;
+    }
+    for (; j + 64 <= end; j += 64) {
+        uint64_t m = mask64(p + j, a, b, c, d);
+        if (m) {
+            sb->base = j;
+            sb->bits = m;
+            return j + (size_t)__builtin_ctzll(m);
+        }
+    }
+    j = find16(p, j, end, a, b, c, d);
+    while (!stop[p[j]])              /* p[end - 1] stops it */
+        j++;
+    return j;
+}
+#endif
+
 /* Copy a field's n bytes from src, where `left` bytes are at hand: a
    short field as 16 bytes at once, a call to memcpy saved.  fast_row's
    room check (the row's text fits before the piece's bytes are counted
    out) keeps the bytes after the field's end inside the row buffers. */
 static inline void copy_field(unsigned char *dst, const unsigned char *src, size_t n, size_t left) {
-    if (n <= 16 && left >= 16)
+    if (n <= 16 && left >= 16) {
         memcpy(dst, src, 16);
-    else
+    } else if (n <= 32 && left >= 32) {
+        memcpy(dst, src, 16);
+        memcpy(dst + 16, src + 16, 16);
+    } else {
         memcpy(dst, src, n);
+    }
 }
 
 /* One whole row at p[i], where libcsv is between rows and p[i] is not a
@@ -1056,7 +1108,8 @@ static inline void copy_field(unsigned char *dst, const unsigned char *src, size
    still open at end, a quoted field while fast_quotes is off, or less room
    in the buffers than end - i bytes could need (a row of them makes at most
    that much text and that many fields). */
-static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, size_t end) {
+static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, size_t end,
+                       struct stops *sb) {
     size_t span = end - i;
     if (r->text_len + span > r->text_cap || r->text_len + span > TEXT_MAX ||
         r->nfend + span > r->fend_cap)
@@ -1079,6 +1132,16 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
     for (;;) {
         unsigned char *f = t;        /* the field's text starts here */
         int null = 0;
+#ifdef __SSE2__
+        j = find64(p, i, end, sb, stop, vd, vq, vlf, vcr);
+        if (j > i) {                 /* plain text up to p[j] */
+            if (p[j] == q)
+                return 0;            /* a quote inside a plain field */
+            copy_field(t, p + i, j - i, end - i);
+            t += j - i;
+            null = n_nulls && is_null_marker(r, (const char *)f, j - i);
+        } else
+#endif
         if (p[i] == q) {
             if (!r->fast_quotes)
                 return 0;
@@ -1115,10 +1178,7 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
             null = 1;
         } else {
             j = i + 1;
-#ifdef __SSE2__
-            if (!stop[p[j]])         /* to the delimiter, a line end or the quote */
-                j = find16(p, j, end, vd, vq, vlf, vcr);
-#endif
+            (void)sb;
             while (!stop[p[j]])      /* p[end - 1] stops it */
                 j++;
             if (p[j] == q)
@@ -1156,12 +1216,13 @@ static size_t fast_rows(struct csv_reader *r, const unsigned char *p, size_t n) 
     while (end && p[end - 1] != '\n' && p[end - 1] != '\r')
         end--;
     size_t i = 0;
+    struct stops sb = {(size_t)0 - 64, 0};   /* no block yet */
     while (i < end && !r->err) {
         if (p[i] == '\n' || p[i] == '\r') {
             on_row(p[i], r);
             i++;
         } else {
-            size_t k = fast_row(r, p, i, end);
+            size_t k = fast_row(r, p, i, end, &sb);
             if (!k)
                 break;
             i = k;
@@ -1696,6 +1757,7 @@ static void split_rows(struct csv_split *s) {
     struct csv_reader *w = &s->w;
     const unsigned char *p = s->p;
     size_t i = 0, from = 0, end = 0, dropped = 0;
+    struct stops sb = {(size_t)0 - 64, 0};   /* no block yet */
     while (w->nrows < s->max_rows && w->nrows < w->line_cap &&
            (from == 0 || !atomic_load_explicit(&s->stop, memory_order_relaxed))) {
         if (i == end) {              /* the whole lines of the next bytes the buffers
@@ -1720,7 +1782,7 @@ static void split_rows(struct csv_split *s) {
         size_t text_len = w->text_len, nfend = w->nfend;
         int64_t line = w->cur_line;
         int prev = w->prev_term;
-        size_t k = fast_row(w, p, i, end);
+        size_t k = fast_row(w, p, i, end, &sb);
         if (!k && i > from) {        /* a quoted line end, maybe: a window from here */
             end = i;
             continue;
