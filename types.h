@@ -184,6 +184,8 @@ int ty_parse_double_in(const char *s, size_t n, size_t readable, double *v);
    most U+10FFFF, no character cut short at the end).  Reads nothing
    outside s[0..n). */
 int ty_utf8_valid(const unsigned char *s, size_t n);
+/* The same without SIMD (ty_utf8_valid uses it on CPUs without SSSE3). */
+int ty_utf8_valid_portable(const unsigned char *s, size_t n);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
 int64_t ty_days_from_civil(int64_t y, unsigned m, unsigned d);
