@@ -121,8 +121,10 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -842,22 +844,58 @@ static int on_bad_row(void *ctx, const struct csv_bad_row *row) {
 
 /* ---- schema inference ---- */
 
-/* Narrow the inferred columns' masks by the values of rows [0, nrows). */
-static void infer_batch(struct sc_schema *s, const struct csv_batch *b, size_t nrows,
-                        const struct ty_format *f) {
-    for (size_t c = 0; c < s->ncols; c++) {
-        struct sc_column *col = &s->cols[c];
+#define INFER_SPLIT 65536              /* values from which two threads infer */
+#define INFER_STACK ((size_t)64 << 10)   /* the second one's stack */
+
+struct infer {
+    struct sc_schema *s;
+    const struct csv_batch *b;
+    size_t nrows;
+    const struct ty_format *f;
+    atomic_size_t next;              /* the next column to take */
+};
+
+/* Narrow the masks of the columns taken from in->next, one at a time. */
+static void *infer_columns(void *arg) {
+    struct infer *in = arg;
+    const struct csv_batch *b = in->b;
+    size_t c;
+    while ((c = atomic_fetch_add_explicit(&in->next, 1, memory_order_relaxed)) < in->s->ncols) {
+        struct sc_column *col = &in->s->cols[c];
         if (col->given)
             continue;
         unsigned mask = col->mask;
-        for (size_t r = 0; r < nrows && mask != TY_BIT(TY_STRING); r++) {
+        for (size_t r = 0; r < in->nrows && mask != TY_BIT(TY_STRING); r++) {
             const char *v;
             size_t n;
             if (!csv_field(b, r * b->ncols + col->source, &v, &n))
-                mask &= ty_mask_fmt(f, v, n);
+                mask &= ty_mask_fmt(in->f, v, n);
         }
         col->mask = mask;
     }
+    return NULL;
+}
+
+/* Narrow the inferred columns' masks by the values of rows [0, nrows):
+   with threads > 1 and enough values, on two threads taking the columns
+   in turn (the first row group's inference otherwise keeps one core
+   idle). */
+static void infer_batch(struct sc_schema *s, const struct csv_batch *b, size_t nrows,
+                        const struct ty_format *f, int threads) {
+    struct infer in = {.s = s, .b = b, .nrows = nrows, .f = f};
+    atomic_init(&in.next, 0);
+    pthread_t t;
+    pthread_attr_t attr;
+    int two = 0;
+    if (threads > 1 && s->ncols > 1 && nrows * s->ncols >= INFER_SPLIT &&
+        pthread_attr_init(&attr) == 0) {
+        two = pthread_attr_setstacksize(&attr, INFER_STACK) == 0 &&
+              pthread_create(&t, &attr, infer_columns, &in) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    infer_columns(&in);
+    if (two)
+        pthread_join(t, NULL);
 }
 
 /* The inferred columns' types from their masks (string when no value was
@@ -1087,7 +1125,7 @@ static int scan_types(struct job *j, int64_t limit) {
         size_t n = b->nrows;
         if (limit && (int64_t)n > limit - seen)
             n = (size_t)(limit - seen);
-        infer_batch(j->s, b, n, &j->o->format);
+        infer_batch(j->s, b, n, &j->o->format, j->o->threads);
         seen += (int64_t)n;
         if (limit && seen >= limit)
             break;
@@ -1106,7 +1144,7 @@ static int scan_types(struct job *j, int64_t limit) {
 static int widen(struct job *j, struct csv_batch *b) {
     int e = ERR_OK;
     while (b) {
-        infer_batch(j->s, b, b->nrows, &j->o->format);
+        infer_batch(j->s, b, b->nrows, &j->o->format, j->o->threads);
         if ((e = csv_next_batch(j->r, j->rg_rows, &b)) != ERR_OK) {
             say_csv_error(j, e);
             return e;
@@ -1350,7 +1388,7 @@ static int encode(const struct options *o, pool_t *pool) {
         if (o->infer_rows && (int64_t)n > o->infer_rows)
             n = (size_t)o->infer_rows;
         if (b)
-            infer_batch(j.s, b, n, &o->format);
+            infer_batch(j.s, b, n, &o->format, o->threads);
         j.inferred_rows = (int64_t)n;
         j.first = b;                 /* written by the first pass */
     }

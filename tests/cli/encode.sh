@@ -42,6 +42,35 @@ big string
 lead string
 n string" "$out"
 
+# Enough values that -j2 and more infer on two threads, the columns taken
+# in turn: columns decided by their last rows get the same types.
+awk 'BEGIN {
+    print "a,b,c,d,e,f,g,h,i,j,k,l"
+    for (r = 0; r < 7000; r++)
+        printf "%d,%d.5,x%d,2024-01-%02d,%s,%d,%s,%s,%d,%d,%s,%s\n", r, r, r, r % 28 + 1,
+            r == 6999 ? "1.5" : r, r, r == 6998 ? "2024-01-01" : "2024-01-01 10:00:00",
+            r % 2 ? "true" : "false", r, r, r == 6000 ? "z" : r, r == 3 ? "" : "7"
+}' > "$T/infer.csv"
+want="a int64
+b double
+c string
+d date
+e double
+f int64
+g timestamp
+h boolean
+i int64
+j int64
+k string
+l int64"
+for j in 1 2 4; do
+    run "$BIN" -j$j --print-schema "$T/infer.csv"
+    check "inferred schema of 84000 values, -j$j" "$want" "$out"
+    "$BIN" -j$j "$T/infer.csv" -o "$T/infer.j$j.parquet"
+done
+cmp -s "$T/infer.j1.parquet" "$T/infer.j2.parquet" && cmp -s "$T/infer.j1.parquet" "$T/infer.j4.parquet" &&
+    pass || fail "types inferred on two threads: -j2 or -j4 differs from -j1"
+
 run "$BIN" --print-schema --no-header "$TESTS/data/sample.csv"
 check "--no-header makes header text a value" 0 "$status"
 case "$out" in column_1\ string*) pass ;; *) fail "--no-header schema: $out" ;; esac
