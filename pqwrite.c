@@ -113,7 +113,8 @@ struct encoder {
     uint32_t *idx; size_t idx_cap;           /* dictionary index per value */
     uint8_t *page; size_t page_cap;          /* levels + values of one page */
     uint8_t *comp; size_t comp_cap;          /* compressed page */
-    uint32_t *rank; size_t rank_cap;         /* dictionary order: 20 bytes per entry */
+    uint32_t *rank; size_t rank_cap;         /* dictionary order (n entries), then the page
+                                                statistics' scratch: 20 bytes per entry */
     struct enc_dict *dict;                   /* reused from chunk to chunk */
     int dict_kind;                           /* ENC_DICT_* of dict */
     int buffered;                            /* pages go to buf, not the output */
@@ -762,6 +763,36 @@ static void stats_add_range(struct stats *st, const struct layout *l, const void
             stats_add(st, l, vals, i, text);
         return;
     }
+    st->has = 1;
+}
+
+/* stats_add_range for byte arrays in a dictionary of n entries, values
+   [v0, v1) with the entry numbers idx: each entry is compared once, as the
+   first of its values in the range, so a repeated value's text is not
+   read again.  first (n entries) is scratch. */
+static void stats_add_dict_spans(struct stats *st, const struct enc_span *sv, const uint32_t *idx,
+                                 size_t n, uint32_t *first, size_t v0, size_t v1,
+                                 const uint8_t *text) {
+    if (v0 >= v1)
+        return;
+    for (size_t k = 0; k < n; k++)
+        first[k] = UINT32_MAX;
+    for (size_t i = v1; i-- > v0;)   /* backwards: the first occurrence stays */
+        first[idx[i]] = (uint32_t)i;
+    if (!st->has)
+        st->min.s = st->max.s = sv[v0];
+    struct enc_span mn = st->min.s, mx = st->max.s;
+    for (size_t k = 0; k < n; k++) {
+        if (first[k] == UINT32_MAX)
+            continue;
+        struct enc_span s = sv[first[k]];
+        if (str_cmp(text, s, mn) < 0)
+            mn = s;
+        else if (str_cmp(text, s, mx) > 0)
+            mx = s;
+    }
+    st->min.s = mn;
+    st->max.s = mx;
     st->has = 1;
 }
 
@@ -1719,7 +1750,11 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
         cut_page(x, &l, ve, b->nrows, w->opt.page_size, nvals < b->nrows, r, v, &r1, &v1);
         struct stats pst = {0};
         pst.nulls = (int64_t)((r1 - r) - (v1 - v));
-        stats_add_range(&pst, &l, x->vals, v, v1, b->text);
+        if (dict && l.repr == R_BYTES)
+            stats_add_dict_spans(&pst, x->vals, x->idx, enc_dict_count(dict), x->rank + enc_dict_count(dict),
+                                 v, v1, b->text);
+        else
+            stats_add_range(&pst, &l, x->vals, v, v1, b->text);
         stats_merge(&cst, &pst, &l, x->vals, b->text);
         size_t lbound = enc_rle_bound(r1 - r, 1);
         e = reserve(w->pool, (void **)&x->page, &x->page_cap,

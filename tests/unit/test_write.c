@@ -769,13 +769,14 @@ static char *write_meta(const char *name, const struct pqw_column *cols, size_t 
 }
 
 /* Statistics of a column chunk of many pages, folded from its pages':
-   NaN, zeros of both signs, infinities and byte arrays that share their
-   first eight bytes, the bounds in different pages. */
+   NaN, zeros of both signs, infinities, byte arrays that share their
+   first eight bytes, and byte arrays in a dictionary (each entry compared
+   once per page), the bounds in different pages. */
 static void test_page_statistics(void **state) {
     (void)state;
-    enum { N = 6000, C = 5 };
-    const char *types[C] = { "double", "double", "double", "string", "int64" };
-    const char *names[C] = { "d", "pos", "neg", "s", "i" };
+    enum { N = 6000, C = 6 };
+    const char *types[C] = { "double", "double", "double", "string", "int64", "string" };
+    const char *names[C] = { "d", "pos", "neg", "s", "i", "w" };
     char **cells = calloc(N * C, sizeof *cells);
     int nans = 0;
     for (int r = 0; r < N; r++) {
@@ -795,6 +796,8 @@ static void test_page_statistics(void **state) {
         cells[r * C + 3] = r % 11 == 0 ? NULL : strdup(r == 5554 ? "key-0000" : r == 1 ? "kez" : v);
         snprintf(v, 64, "%d", (r * 31) % 1000 - 400);
         cells[r * C + 4] = strdup(r == 4000 ? "-9223372036854775808" : v);
+        snprintf(v, 64, "w%02d", r % 40);
+        cells[r * C + 5] = r % 13 == 0 ? NULL : strdup(r == 4999 ? "a" : r == 17 ? "zz" : v);
     }
     struct built t;
     build(&t, C, N, (const char *const *)cells);
@@ -813,6 +816,7 @@ static void test_page_statistics(void **state) {
         "min: -50.75\n", "max: 0.0\n",
         "min: key-0000\n", "max: kez\n",
         "min: -9223372036854775808\n", "max: 599\n",
+        "min: a\n", "max: zz\n",
     };
     const char *at = meta;
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
@@ -823,6 +827,9 @@ static void test_page_statistics(void **state) {
     }
     if (!strstr(meta, "pages: "))
         fail_msg("no page count:\n%s", meta);
+    const char *w = strstr(meta, "column: w\n");
+    if (!w || !strstr(w, "RLE_DICTIONARY"))
+        fail_msg("column w is not in a dictionary:\n%s", meta);
     free(meta);
     unbuild(&t);
     for (int i = 0; i < N * C; i++)
