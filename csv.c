@@ -1974,7 +1974,10 @@ static void split_start(struct csv_reader *r, size_t max_rows) {
     size_t second = r->ahead_tc / per_row;                 /* the block's rows */
     second = second < r->ahead_fc / nc ? second : r->ahead_fc / nc;
     second = second < r->ahead_lc ? second : r->ahead_lc;
-    size_t first = rows / 2 < second ? rows / 2 : second;
+    /* two fifths for the main thread: the second one's buffers leave room
+       for the main thread's fields and rows and half as many again (they
+       are estimated below), so a half would leave it a quarter */
+    size_t first = rows * 2 / 5 < second ? rows * 2 / 5 : second;
     if (first * per_row < PIECE)
         return;
     second = second < rows - first ? second : rows - first;
