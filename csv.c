@@ -1949,7 +1949,7 @@ static size_t count_split(struct csv_reader *r, size_t pos, size_t d) {
 }
 
 /* Start the second thread on the rows after a split point, when the main
-   thread stands between rows in a mapped file and about half of the rows
+   thread stands between rows in a mapped file and two fifths of the rows
    the batch still needs (as many as the read-ahead block holds at most)
    are worth a thread's wake-up.  The sizes are estimates from the rows
    buffered: a wrong one costs time, never rows. */

@@ -14,8 +14,9 @@
    --rename, --type and --schema FILE.  Columns without a given type take
    theirs from the first batch (types.c): every value's set of possible
    types is intersected per column, so a column is int64 only when every
-   value of the first row group is an integer.  Later batches are converted
-   with those types.  A value that does not fit an inferred type is type
+   value of the first row group is an integer (with -j2 or more and a large
+   batch, two threads take the columns in turn).  Later batches are
+   converted with those types.  A value that does not fit an inferred type is type
    drift: when input and output are regular files, the reader goes on to
    the end narrowing every inferred column by the rest of the values, the
    output is truncated, and the conversion runs again from the start with
@@ -72,9 +73,10 @@
 
    The rest of the next row group is parsed once the threads are done, and
    with -j2 or more from a mapped file, on two threads: the reader picks a
-   line end about halfway through what the batch still needs after which
-   the count of quote characters is even (a record boundary in well-formed
-   CSV), a second thread parses the rows from there into the idle
+   line end two fifths of the way through what the batch still needs that
+   looks like a record boundary (the next line holds an even count of
+   quote characters; where none does, the count of the quotes before it is
+   even), a second thread parses the rows from there into the idle
    read-ahead block while the main thread parses up to it, and its rows are
    appended to the main thread's when the main thread's parse ends there
    between rows (else they are dropped and the main thread reads on).  The
