@@ -30,6 +30,7 @@
                                         of the row buffers' size, */
 #define AHEAD_MOST 2                 /*   at most 2 of them */
 #define SPLIT_STACK ((size_t)64 << 10)  /* the second parsing thread's stack */
+#define SPLIT_SPARE 64               /* rows beyond the estimate kept for the main thread's part */
 
 struct csv_split;
 
@@ -1994,14 +1995,15 @@ static void split_start(struct csv_reader *r, size_t max_rows) {
     /* the main thread's part makes at most at - pos bytes of text; the
        fields and rows it makes are estimated with room to spare */
     size_t tc = r->text_cap - r->text_len > at - pos ? r->text_cap - r->text_len - (at - pos) : 0;
-    size_t fspare = first * nc + first * nc / 2 + MIN_PIECE, lspare = first + first / 2 + MIN_PIECE;
+    size_t lspare = first + first / 2 + SPLIT_SPARE, fspare = lspare * nc;
     size_t fc = r->fend_cap - r->nfend > fspare ? r->fend_cap - r->nfend - fspare : 0;
     size_t lc = r->line_cap - r->nrows > lspare ? r->line_cap - r->nrows - lspare : 0;
     tc = tc < r->ahead_tc ? tc : r->ahead_tc;
     fc = fc < r->ahead_fc ? fc : r->ahead_fc;
     lc = lc < r->ahead_lc ? lc : r->ahead_lc;
-    if (tc < PIECE || fc < nc * 16 || lc < 16 || !split_create(r))
-        return;
+    if (tc < PIECE || fc < nc * 16 || lc < 16 || lc < first / 4 || fc / nc < first / 4 ||
+        !split_create(r))
+        return;                      /* too little for the second thread to be worth its wake-up */
     struct csv_split *s = r->split;
     struct csv_reader *w = &s->w;
     *w = *r;
