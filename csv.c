@@ -1051,10 +1051,12 @@ static inline uint64_t mask64(const unsigned char *p, __m128i a, __m128i b, __m1
     return m;
 }
 
-/* From j on: the offset of the first byte equal to one of a, b, c and d,
-   from the block in *sb when it holds j, else from the next blocks of 64
-   bytes at hand before end (the one with a hit kept in *sb), else as
-   find16. */
+/* From j on: the offset of the first byte equal to one of a, b, c and d
+   (the bytes stop marks), from the block in *sb when it holds j, else
+   from the next blocks of 64 bytes at hand before end (the one with a hit
+   kept in *sb), else sixteen bytes and then one at a time (p[end - 1], a
+   line end, is one of them).  A block without a hit after j ends before
+   end - 1, so j stays below end. */
 static inline size_t find64(const unsigned char *p, size_t j, size_t end, struct stops *sb,
                             const unsigned char *stop, __m128i a, __m128i b, __m128i c, __m128i d) {
     size_t o = j - sb->base;
@@ -1080,7 +1082,8 @@ static inline size_t find64(const unsigned char *p, size_t j, size_t end, struct
 #endif
 
 /* Copy a field's n bytes from src, where `left` bytes are at hand: a
-   short field as 16 bytes at once, a call to memcpy saved.  fast_row's
+   field of up to 16 or 32 bytes as one or two 16-byte moves, a call to
+   memcpy saved.  fast_row's
    room check (the row's text fits before the piece's bytes are counted
    out) keeps the bytes after the field's end inside the row buffers. */
 static inline void copy_field(unsigned char *dst, const unsigned char *src, size_t n, size_t left) {

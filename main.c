@@ -16,12 +16,12 @@
    types is intersected per column, so a column is int64 only when every
    value of the first row group is an integer (with -j2 or more and a large
    batch, two threads take the columns in turn).  Later batches are
-   converted with those types.  A value that does not fit an inferred type is type
-   drift: when input and output are regular files, the reader goes on to
-   the end narrowing every inferred column by the rest of the values, the
-   output is truncated, and the conversion runs again from the start with
-   the types the whole file needs (again if a row read before the drift
-   needs more; each round narrows a column, so it ends).  A pipe cannot be
+   converted with those types.  A value that does not fit an inferred type
+   is type drift: when input and output are regular files, the reader goes
+   on to the end narrowing every inferred column by the rest of the values,
+   the output is truncated, and the conversion runs again from the start
+   with the types the whole file needs (again if a row read before the
+   drift needs more; each round narrows a column, so it ends).  A pipe cannot be
    read twice, so there the value is a bad value.
 
    Bad values and rules: with --on-error skip or null, or a schema with

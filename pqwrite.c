@@ -1751,8 +1751,8 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
         struct stats pst = {0};
         pst.nulls = (int64_t)((r1 - r) - (v1 - v));
         if (dict && l.repr == R_BYTES)
-            stats_add_dict_spans(&pst, x->vals, x->idx, enc_dict_count(dict), x->rank + enc_dict_count(dict),
-                                 v, v1, b->text);
+            stats_add_dict_spans(&pst, x->vals, x->idx, enc_dict_count(dict),
+                                 x->rank + enc_dict_count(dict), v, v1, b->text);
         else
             stats_add_range(&pst, &l, x->vals, v, v1, b->text);
         stats_merge(&cst, &pst, &l, x->vals, b->text);
