@@ -1132,6 +1132,9 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
     const __m128i vlf = _mm_set1_epi8('\n'), vcr = _mm_set1_epi8('\r');
 #endif
     size_t nf = 0, j;                /* fields seen; the byte ending the field */
+#ifndef __SSE2__
+    (void)sb;                        /* the 64-byte search needs SSE2 */
+#endif
     int64_t lines = 0;               /* line ends inside quoted fields */
     for (;;) {
         unsigned char *f = t;        /* the field's text starts here */
@@ -1182,7 +1185,6 @@ static size_t fast_row(struct csv_reader *r, const unsigned char *p, size_t i, s
             null = 1;
         } else {
             j = i + 1;
-            (void)sb;
             while (!stop[p[j]])      /* p[end - 1] stops it */
                 j++;
             if (p[j] == q)

@@ -578,6 +578,16 @@ PQW_INLINE int str_cmp(const uint8_t *text, struct enc_span a, struct enc_span b
     return c ? c : (a.len > b.len) - (a.len < b.len);
 }
 
+/* Widen the bounds [*mn, *mx] of byte arrays to take s (a new minimum is
+   never a new maximum). */
+PQW_INLINE void span_bounds(const uint8_t *text, struct enc_span s, struct enc_span *mn,
+                            struct enc_span *mx) {
+    if (str_cmp(text, s, *mn) < 0)
+        *mn = s;
+    else if (str_cmp(text, s, *mx) > 0)
+        *mx = s;
+}
+
 /* Signed order of two big-endian two's complement values of n bytes. */
 static int flba_cmp(const uint8_t *a, const uint8_t *b, size_t n) {
     if (a[0] != b[0])
@@ -746,13 +756,10 @@ static void stats_add_range(struct stats *st, const struct layout *l, const void
             st->min.s = st->max.s = sv[i++];
         }
         struct enc_span mn = st->min.s, mx = st->max.s;
-        for (; i < v1; i++) {        /* a new minimum is never a new maximum */
+        for (; i < v1; i++) {
             if (i + STATS_AHEAD < v1)
                 PQW_PREFETCH(text + sv[i + STATS_AHEAD].off);
-            if (str_cmp(text, sv[i], mn) < 0)
-                mn = sv[i];
-            else if (str_cmp(text, sv[i], mx) > 0)
-                mx = sv[i];
+            span_bounds(text, sv[i], &mn, &mx);
         }
         st->min.s = mn;
         st->max.s = mx;
@@ -782,15 +789,9 @@ static void stats_add_dict_spans(struct stats *st, const struct enc_span *sv, co
     if (!st->has)
         st->min.s = st->max.s = sv[v0];
     struct enc_span mn = st->min.s, mx = st->max.s;
-    for (size_t k = 0; k < n; k++) {
-        if (first[k] == UINT32_MAX)
-            continue;
-        struct enc_span s = sv[first[k]];
-        if (str_cmp(text, s, mn) < 0)
-            mn = s;
-        else if (str_cmp(text, s, mx) > 0)
-            mx = s;
-    }
+    for (size_t k = 0; k < n; k++)
+        if (first[k] != UINT32_MAX)
+            span_bounds(text, sv[first[k]], &mn, &mx);
     st->min.s = mn;
     st->max.s = mx;
     st->has = 1;
