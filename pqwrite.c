@@ -123,6 +123,7 @@ struct encoder {
     struct pqw_writer *w;
     pthread_t thread;
     int started;
+    struct pqw_where where;                  /* of its last failed column */
 };
 
 struct pqw_writer {
@@ -158,7 +159,7 @@ struct pqw_writer {
     int spare_live;                  /*   made, with the pool's reclaim function */
     size_t held, hold_limit;         /* bytes of the finished chunks; past the
                                         limit, a thread waits for the writing */
-    struct pqw_where *col_where;     /* ncols */
+    struct pqw_where io_where;       /* a failed write of a finished chunk */
     int64_t rg_start;                /* file offset of the row group begun */
 
     uint8_t *out; size_t out_len;    /* output buffer (pool) */
@@ -383,7 +384,7 @@ static void write_ready(struct pqw_writer *w) {
             w->chunk[c] = NULL;
             pthread_mutex_unlock(&w->lock);
             if ((e = write_chunk(w, buf, len, c)) != ERR_OK)
-                e = io_error(&w->col_where[c]);
+                e = io_error(&w->io_where);
             keep_spare(w, buf);
             pthread_mutex_lock(&w->lock);
             w->held -= len;
@@ -448,7 +449,7 @@ static void *worker(void *arg) {
         take_spare(w, x);
         x->len = 0;
         uint64_t t0 = thread_ns();
-        int e = encode_chunk(w, x, b, c, &w->col_where[c]);
+        int e = encode_chunk(w, x, b, c, &x->where);
         uint64_t spent = thread_ns() - t0;
         pthread_mutex_lock(&w->lock);
         if (spent > w->most) {
@@ -566,12 +567,11 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
     w->enc = pool_calloc(pool, (size_t)n, sizeof *w->enc);
     w->done_by = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->done_by);
     w->result = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->result);
-    w->col_where = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->col_where);
     w->chunk = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->chunk);
     w->chunk_len = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->chunk_len);
     w->spare = pool_calloc(pool, (size_t)n, sizeof *w->spare);
     w->hold_limit = pool_budget(pool) / 16;
-    if (!w->enc || !w->done_by || !w->result || !w->col_where || !w->chunk || !w->chunk_len ||
+    if (!w->enc || !w->done_by || !w->result || !w->chunk || !w->chunk_len ||
         !w->spare)
         return set_where(where, ERR_NOMEM, 0, 0, "writer state for %zu columns", ncols);
     /* Each thread's encoder holds a compressor and page buffers: take no
@@ -1947,8 +1947,10 @@ static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
         const struct csv_batch *b;
         int e = wait_written(w, &c, &b);
         if (e != ERR_NOMEM) {
-            if (e != ERR_OK)
-                *where = w->col_where[c];
+            if (e == ERR_IO)         /* only the writing does I/O with threads */
+                *where = w->io_where;
+            else if (e != ERR_OK)
+                *where = w->enc[w->done_by[c]].where;
             return e;
         }
         struct encoder *x = &w->enc[0];
@@ -2175,7 +2177,6 @@ void pqw_free(struct pqw_writer *w) {
     }
     pool_free(pool, w->done_by);
     pool_free(pool, w->result);
-    pool_free(pool, w->col_where);
     if (w->chunk)
         drop_chunks(w);
     pool_free(pool, w->chunk);

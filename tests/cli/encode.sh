@@ -236,6 +236,24 @@ for j in 1 2; do
 done
 ls "$T" | grep -q 'csv2pq-' && fail "temporary file left behind" || pass
 
+# bad values in three columns of one row group: the first column in column
+# order is reported, with its own line, whichever thread found which
+awk 'BEGIN { print "c1,c2,c3,c4,c5,c6"
+             for (i = 1; i <= 3000; i++) {
+                 v2 = i == 1800 ? "b2" : i; v5 = i == 1500 ? "b5" : i; v6 = i == 1200 ? "b6" : i
+                 print i "," v2 "," i "," i "," v5 "," v6 } }' > "$T/bad3.csv"
+for j in 1 2 3; do
+    run "$BIN" -j$j --row-group-size 1000 --schema /dev/stdin "$T/bad3.csv" -o "$T/bad3.parquet" <<EOF2
+c1 int64
+c2 int64
+c3 int64
+c4 int64
+c5 int64
+c6 int64
+EOF2
+    check "first bad column of a row group -j$j" "csv2pq: $T/bad3.csv:1801:2: column \"c2\" is int64, but this value is \"b2\"; use --type c2=string, --null 'b2', or --on-error null|skip" "$err"
+done
+
 printf 'a\n\377\n' > "$T/utf8.csv"
 run "$BIN" "$T/utf8.csv" -o "$T/utf8.parquet"
 check "invalid UTF-8" "csv2pq: $T/utf8.csv:2:1: column \"a\" holds invalid UTF-8; --binary keeps the bytes as they are, --on-error null|skip drops them" "$err"
