@@ -10,13 +10,14 @@ WARN       = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wn
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DCSV2PQ_VERSION='"$(VERSION)"' -pthread $(WARN) $(CFLAGS)
 LIBS       = -lcsv -lzstd -lz -llz4 -lm
 STATIC    ?= -static
+CLANG     ?= clang
 
 LIBSRC  = $(filter-out main.c,$(wildcard *.c))
 LIBOBJ  = $(LIBSRC:.c=.o)
 UNITSRC = $(wildcard tests/unit/test_*.c)
 UNITBIN = $(UNITSRC:.c=)
 
-.PHONY: all check unit clitest interop fuzz-replay fuzz asan bench install uninstall clean
+.PHONY: all check unit clitest interop fuzz-replay fuzz asan tsan bench install uninstall clean
 all: csv2pq
 
 %.o: %.c $(wildcard *.h)
@@ -32,12 +33,14 @@ tests/unit/test_%: tests/unit/test_%.c libcsv2pq.a $(wildcard *.h)
 	$(CC) $(ALL_CFLAGS) -I. $(LDFLAGS) -o $@ $< libcsv2pq.a -lcmocka $(LIBS)
 
 # Every tier the machine can run: unit tests, command-line tests, the fuzz
-# corpus replay, and the interop tests (skipped, saying so, without node/npm).
+# corpus replay, the threaded runs under ThreadSanitizer (skipped, saying so,
+# without clang) and the interop tests (skipped, saying so, without node/npm).
 # The Parquet files the command-line tests write are read by the interop tier
 # too (through CSV2PQ_INTEROP_DIR).
 check: unit fuzz-replay csv2pq
 	@d=$$(mktemp -d "$${TMPDIR:-/tmp}/csv2pq-check.XXXXXX") && \
 	CSV2PQ_INTEROP_DIR=$$d $(MAKE) -s clitest && \
+	$(MAKE) -s tsan && \
 	CSV2PQ_INTEROP_DIR=$$d $(MAKE) -s interop; s=$$?; rm -rf "$$d"; exit $$s
 
 unit: $(UNITBIN)
@@ -60,6 +63,18 @@ asan:
 	$(MAKE) clean
 	CSV2PQ_SANITIZE=1 $(MAKE) check STATIC= CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
+# Conversions with threads under ThreadSanitizer, against the build above.
+csv2pq-tsan: $(LIBSRC) main.c $(wildcard *.h)
+	$(CLANG) -std=c11 -D_GNU_SOURCE -DCSV2PQ_VERSION='"$(VERSION)"' -pthread -O1 -g \
+	    -fsanitize=thread -o $@ $(LIBSRC) main.c $(LIBS)
+
+tsan: csv2pq
+	@if command -v $(CLANG) >/dev/null 2>&1; then \
+	    $(MAKE) -s csv2pq-tsan && echo "== tests/tsan.sh" && sh tests/tsan.sh ./csv2pq-tsan ./csv2pq; \
+	else \
+	    echo "tsan: $(CLANG) not found: the threaded runs under ThreadSanitizer are skipped"; \
+	fi
+
 bench: csv2pq
 	sh bench/run.sh
 
@@ -75,5 +90,5 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/csv2pq.1 $(DESTDIR)$(MANDIR)/pq2csv.1
 
 clean:
-	rm -f csv2pq *.o libcsv2pq.a $(UNITBIN)
+	rm -f csv2pq csv2pq-tsan *.o libcsv2pq.a $(UNITBIN)
 	@if [ -d tests/fuzz ]; then $(MAKE) -s -C tests/fuzz clean; fi

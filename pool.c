@@ -154,9 +154,11 @@ static void account(pool_t *pool, size_t add, size_t sub) {
         pool->peak = pool->used;
 }
 
-size_t pool_usable(const pool_t *pool, const void *p) {
-    (void)pool;
-    return blk_size(blk_of((void *)p)) - HDR;
+size_t pool_usable(pool_t *pool, const void *p) {
+    pthread_mutex_lock(&pool->lock);     /* a neighbour's change sets flag bits in the header */
+    size_t n = blk_size(blk_of((void *)p)) - HDR;
+    pthread_mutex_unlock(&pool->lock);
+    return n;
 }
 
 void pool_set_reclaim(pool_t *pool, void (*fn)(void *), void *arg) {
@@ -301,10 +303,18 @@ void *pool_realloc(pool_t *pool, void *p, size_t n) {
     return q;
 }
 
-size_t pool_used(const pool_t *pool) { return pool->used; }
-size_t pool_peak(const pool_t *pool) { return pool->peak; }
+/* The counts change under the lock on every thread. */
+static size_t locked_read(pool_t *pool, const size_t *v) {
+    pthread_mutex_lock(&pool->lock);
+    size_t n = *v;
+    pthread_mutex_unlock(&pool->lock);
+    return n;
+}
+
+size_t pool_used(pool_t *pool) { return locked_read(pool, &pool->used); }
+size_t pool_peak(pool_t *pool) { return locked_read(pool, &pool->peak); }
 size_t pool_budget(const pool_t *pool) { return pool->budget; }
-size_t pool_live(const pool_t *pool) { return pool->live; }
+size_t pool_live(pool_t *pool) { return locked_read(pool, &pool->live); }
 
 size_t pool_largest_free(pool_t *pool) {
     size_t best = 0;

@@ -49,7 +49,7 @@ void *pool_calloc(pool_t *pool, size_t count, size_t size);
 void *pool_realloc(pool_t *pool, void *p, size_t n);
 
 /* The bytes buffer p may hold: at least what it was asked for. */
-size_t pool_usable(const pool_t *pool, const void *p);
+size_t pool_usable(pool_t *pool, const void *p);
 /* Give a buffer back; p may be NULL. */
 void pool_free(pool_t *pool, void *p);
 /* Have fn(arg) called when a request cannot be met, then the request tried
@@ -63,10 +63,10 @@ void pool_set_reclaim(pool_t *pool, void (*fn)(void *), void *arg);
    use, the budget itself, the number of buffers handed out and not yet
    given back, and the size of the largest single request that could be met
    now. */
-size_t pool_used(const pool_t *pool);
-size_t pool_peak(const pool_t *pool);
+size_t pool_used(pool_t *pool);
+size_t pool_peak(pool_t *pool);
 size_t pool_budget(const pool_t *pool);
-size_t pool_live(const pool_t *pool);
+size_t pool_live(pool_t *pool);
 size_t pool_largest_free(pool_t *pool);
 
 /* Release the arena.  Returns the number of buffers that were never given

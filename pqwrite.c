@@ -1974,10 +1974,20 @@ static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
     }
 }
 
+/* Set the batch the threads look at, under their lock when they run (only
+   the calling thread writes it, so it reads it without). */
+static void set_batch(struct pqw_writer *w, const struct csv_batch *b) {
+    if (w->nenc > 1)
+        pthread_mutex_lock(&w->lock);
+    w->batch = b;
+    if (w->nenc > 1)
+        pthread_mutex_unlock(&w->lock);
+}
+
 int pqw_begin_row_group(struct pqw_writer *w, const struct csv_batch *b,
                         struct pqw_where *where) {
     w->rg_start = (int64_t)w->offset;
-    w->batch = NULL;
+    set_batch(w, NULL);
     if (b->nrows == 0)
         return ERR_OK;
     for (size_t c = 0; c < w->ncols; c++)
@@ -1998,7 +2008,7 @@ int pqw_end_row_group(struct pqw_writer *w, struct pqw_where *where) {
         return ERR_OK;               /* no rows */
     if (w->nenc > 1)
         FORWARD_IF_ERROR(end_threaded(w, where));
-    w->batch = NULL;
+    set_batch(w, NULL);
     int64_t total_unc = 0;
     for (size_t c = 0; c < w->ncols; c++)
         total_unc += w->cc[c].meta_data.total_uncompressed_size;

@@ -281,6 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             argv_a[3] = "512M";
             sa = run(argv_a, -1);
             check_status(sa, "encoding the file with 512M", !null_mode);
+            if (sa != 0 && exists(a_path))
+                fatal("a failed conversion left its output file");
             memcpy(err_a, errbuf, sizeof errbuf);
         } else {
             argv_b[3] = "512M";
