@@ -103,9 +103,6 @@
      compressor (zstd level 3)                      about 2.6 MiB
      the encoded chunk (threads only)               its compressed size
    and, with threads, finished chunks waiting       B/16 and one chunk
-   and written ones' buffers kept for the next      at most B/32 per thread,
-                                                    given back when the pool
-                                                    falls short
    and once more:
      the read-ahead block                           at most T/4, in what the
                                                     pool's peak leaves free

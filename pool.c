@@ -37,8 +37,6 @@ struct pool {
     size_t budget;                   /* bytes asked for */
     size_t used, peak;               /* bytes of blocks in use */
     size_t live;                     /* buffers handed out */
-    void (*reclaim)(void *);         /* pool_set_reclaim() */
-    void *reclaim_arg;
     struct free_blk *bins[NBINS];
 };
 
@@ -154,22 +152,10 @@ static void account(pool_t *pool, size_t add, size_t sub) {
         pool->peak = pool->used;
 }
 
-size_t pool_usable(pool_t *pool, const void *p) {
-    pthread_mutex_lock(&pool->lock);     /* a neighbour's change sets flag bits in the header */
-    size_t n = blk_size(blk_of((void *)p)) - HDR;
-    pthread_mutex_unlock(&pool->lock);
-    return n;
-}
-
-void pool_set_reclaim(pool_t *pool, void (*fn)(void *), void *arg) {
-    pthread_mutex_lock(&pool->lock);
-    pool->reclaim = fn;
-    pool->reclaim_arg = arg;
-    pthread_mutex_unlock(&pool->lock);
-}
-
-/* One try at a block of need bytes (need_for). */
-static void *try_alloc(pool_t *pool, size_t need) {
+void *pool_alloc(pool_t *pool, size_t n) {
+    size_t need = need_for(n);
+    if (need == SIZE_MAX)
+        return NULL;
     pthread_mutex_lock(&pool->lock);
     void *p = NULL;
     if (pool->used + need <= pool->budget + HDR) {
@@ -181,24 +167,6 @@ static void *try_alloc(pool_t *pool, size_t need) {
         }
     }
     pthread_mutex_unlock(&pool->lock);
-    return p;
-}
-
-void *pool_alloc(pool_t *pool, size_t n) {
-    size_t need = need_for(n);
-    if (need == SIZE_MAX)
-        return NULL;
-    void *p = try_alloc(pool, need);
-    if (!p) {
-        pthread_mutex_lock(&pool->lock);
-        void (*fn)(void *) = pool->reclaim;
-        void *arg = pool->reclaim_arg;
-        pthread_mutex_unlock(&pool->lock);
-        if (fn) {
-            fn(arg);
-            p = try_alloc(pool, need);
-        }
-    }
     return p;
 }
 

@@ -48,16 +48,8 @@ void *pool_calloc(pool_t *pool, size_t count, size_t size);
    failure returns NULL and leaves p untouched and still owned by the caller. */
 void *pool_realloc(pool_t *pool, void *p, size_t n);
 
-/* The bytes buffer p may hold: at least what it was asked for. */
-size_t pool_usable(pool_t *pool, const void *p);
 /* Give a buffer back; p may be NULL. */
 void pool_free(pool_t *pool, void *p);
-/* Have fn(arg) called when a request cannot be met, then the request tried
-   once more: fn gives back buffers their owner keeps only to use again
-   (with pool_free, and without asking the pool for memory).  It runs on the
-   thread that asked, with no lock of the pool's held.  One function per
-   pool; fn NULL removes it. */
-void pool_set_reclaim(pool_t *pool, void (*fn)(void *), void *arg);
 
 /* Bytes of the budget in use now (including block headers), the most ever in
    use, the budget itself, the number of buffers handed out and not yet

@@ -153,10 +153,6 @@ struct pqw_writer {
     int *result;                     /* ncols: ERR_* of each column */
     uint8_t **chunk;                 /* ncols: finished chunks not yet written (pool) */
     size_t *chunk_len;               /* ncols: their bytes */
-    struct spare { uint8_t *buf; size_t cap; } *spare;  /* nenc: buffers of written */
-    int nspare;                      /*   chunks, for the next ones (keep_spare), */
-    pthread_mutex_t spare_lock;      /*   under this lock (never held to allocate) */
-    int spare_live;                  /*   made, with the pool's reclaim function */
     size_t held, hold_limit;         /* bytes of the finished chunks; past the
                                         limit, a thread waits for the writing */
     struct pqw_where io_where;       /* a failed write of a finished chunk */
@@ -327,45 +323,7 @@ static void encoder_free(struct encoder *x) {
     pool_free(x->pool, x->comp);
 }
 
-static int write_chunk(struct pqw_writer *w, const uint8_t *buf, size_t len, size_t c);
-
-/* A written chunk's buffer: kept for a thread's next chunk while fewer
-   than one per thread are kept and it is no larger than hold_limit / 2,
-   else given back.  Chunks come and go at every column; a buffer given
-   back is a free block the pool returns to the system, and the next chunk
-   would fault the same pages in again, zeroed.  The kept ones are the
-   pool's to take back whenever a request falls short (free_spares). */
-static void keep_spare(struct pqw_writer *w, uint8_t *buf) {
-    size_t cap = pool_usable(w->pool, buf);
-    pthread_mutex_lock(&w->spare_lock);
-    int keep = w->nspare < w->nenc && cap <= w->hold_limit / 2;
-    if (keep)
-        w->spare[w->nspare++] = (struct spare){buf, cap};
-    pthread_mutex_unlock(&w->spare_lock);
-    if (!keep)
-        pool_free(w->pool, buf);
-}
-
-/* A kept buffer for encoder x, when it has none. */
-static void take_spare(struct pqw_writer *w, struct encoder *x) {
-    pthread_mutex_lock(&w->spare_lock);
-    if (!x->buf && w->nspare > 0) {
-        w->nspare--;
-        x->buf = w->spare[w->nspare].buf;
-        x->cap = w->spare[w->nspare].cap;
-    }
-    pthread_mutex_unlock(&w->spare_lock);
-}
-
-/* The kept buffers back to the pool: its reclaim function (pool.h), and
-   the writer's end. */
-static void free_spares(void *arg) {
-    struct pqw_writer *w = arg;
-    pthread_mutex_lock(&w->spare_lock);
-    while (w->nspare > 0)
-        pool_free(w->pool, w->spare[--w->nspare].buf);
-    pthread_mutex_unlock(&w->spare_lock);
-}
+static int write_chunk(struct pqw_writer *w, uint8_t *buf, size_t len, size_t c);
 
 /* Write the finished chunks that are next in column order, with the lock
    held on entry and on return (released while writing).  One thread writes
@@ -385,7 +343,6 @@ static void write_ready(struct pqw_writer *w) {
             pthread_mutex_unlock(&w->lock);
             if ((e = write_chunk(w, buf, len, c)) != ERR_OK)
                 e = io_error(&w->io_where);
-            keep_spare(w, buf);
             pthread_mutex_lock(&w->lock);
             w->held -= len;
             w->result[c] = e;
@@ -446,7 +403,6 @@ static void *worker(void *arg) {
         size_t c = column_at(w, w->next++);
         const struct csv_batch *b = w->batch;
         pthread_mutex_unlock(&w->lock);
-        take_spare(w, x);
         x->len = 0;
         uint64_t t0 = thread_ns();
         int e = encode_chunk(w, x, b, c, &x->where);
@@ -569,10 +525,8 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
     w->result = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->result);
     w->chunk = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->chunk);
     w->chunk_len = pool_calloc(pool, ncols ? ncols : 1, sizeof *w->chunk_len);
-    w->spare = pool_calloc(pool, (size_t)n, sizeof *w->spare);
     w->hold_limit = pool_budget(pool) / 16;
-    if (!w->enc || !w->done_by || !w->result || !w->chunk || !w->chunk_len ||
-        !w->spare)
+    if (!w->enc || !w->done_by || !w->result || !w->chunk || !w->chunk_len)
         return set_where(where, ERR_NOMEM, 0, 0, "writer state for %zu columns", ncols);
     /* Each thread's encoder holds a compressor and page buffers: take no
        more threads than a third of the budget holds. */
@@ -590,10 +544,6 @@ int pqw_create(pool_t *pool, int fd, const struct pqw_column *cols, size_t ncols
     for (int i = 0; i < n; i++)
         w->enc[i].buffered = n > 1;
     if (n > 1) {
-        if (pthread_mutex_init(&w->spare_lock, NULL))
-            return set_where(where, ERR_INTERNAL, 0, 0, "cannot start %d threads", n);
-        w->spare_live = 1;
-        pool_set_reclaim(pool, free_spares, w);
         int e = start_threads(w);
         if (e)
             return set_where(where, e, 0, 0, "cannot start %d threads", n);
@@ -1870,16 +1820,18 @@ static int encode_chunk(struct pqw_writer *w, struct encoder *x, const struct cs
     return ERR_OK;
 }
 
-/* Write column c's finished chunk: its offsets were relative to the
-   buffer. */
-static int write_chunk(struct pqw_writer *w, const uint8_t *buf, size_t len, size_t c) {
+/* Write column c's finished chunk and free it: its offsets were relative
+   to the buffer. */
+static int write_chunk(struct pqw_writer *w, uint8_t *buf, size_t len, size_t c) {
     struct pq_column_chunk *cc = &w->cc[c];
     int64_t base = (int64_t)w->offset;
     cc->file_offset += base;
     cc->meta_data.data_page_offset += base;
     if (cc->meta_data.has_dictionary_page_offset)
         cc->meta_data.dictionary_page_offset += base;
-    return emit(w, buf, len);
+    int e = emit(w, buf, len);
+    pool_free(w->pool, buf);
+    return e;
 }
 
 /* The finished chunks not written (after a failed column) back to the pool. */
@@ -1958,7 +1910,6 @@ static int end_threaded(struct pqw_writer *w, struct pqw_where *where) {
         if ((e = encode_chunk(w, x, b, c, where)) == ERR_OK) {
             if (write_chunk(w, x->buf, x->len, c) != ERR_OK)
                 e = io_error(where);
-            pool_free(w->pool, x->buf);
             x->buf = NULL;
             x->cap = x->len = 0;
         } else if (e == ERR_NOMEM) {
@@ -2191,12 +2142,6 @@ void pqw_free(struct pqw_writer *w) {
         drop_chunks(w);
     pool_free(pool, w->chunk);
     pool_free(pool, w->chunk_len);
-    if (w->spare_live) {
-        pool_set_reclaim(pool, NULL, NULL);
-        free_spares(w);
-        pthread_mutex_destroy(&w->spare_lock);
-    }
-    pool_free(pool, w->spare);
     tc_writer_free(&w->row_groups);
     pool_free(pool, w->cols);
     pool_free(pool, w->cc);

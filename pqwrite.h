@@ -58,12 +58,10 @@
    (codec_workspace()), and with several threads the encoded chunk until it
    is written; with several threads, the finished chunks waiting for their
    turn (a thread takes no other column while they hold more than a 16th of
-   the budget) and, once written, up to one buffer per thread of at most a
-   32nd of the budget kept for the next chunks (the pool takes them back
-   when a request falls short: pool_set_reclaim); plus a 256 KiB output
-   buffer and the footer's row-group metadata (about 150 bytes per column
-   chunk).  Threads: opt.threads, but no more than a third of the budget
-   holds compressors and page buffers for.
+   the budget); plus a 256 KiB output buffer and the footer's row-group
+   metadata (about 150 bytes per column chunk).  Threads: opt.threads, but
+   no more than a third of the budget holds compressors and page buffers
+   for.
 
    Failure: ERR_TYPE (a value that does not fit its column's type, or
    invalid UTF-8 in a string column: "column "NAME" is TYPE, but this value

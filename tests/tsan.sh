@@ -2,8 +2,8 @@
 # Threaded conversions under ThreadSanitizer: usage: sh tests/tsan.sh TSAN PLAIN
 # TSAN is csv2pq built with -fsanitize=thread, PLAIN the ordinary build.
 # Every run below uses threads: the encoders (-j2, -j3), the second parsing
-# thread (a mapped file), the inference threads, a pipe, a memory budget
-# that keeps the encoders' chunk buffers short, type drift (a second pass),
+# thread (a mapped file with a small budget, so that row groups follow one
+# another), the inference threads, a pipe, type drift (a second pass),
 # a bad value found by one of the encoders, and -d with threads.  Any
 # report fails the run (exit status 66), and every output must be the
 # plain build's.

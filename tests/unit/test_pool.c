@@ -125,62 +125,6 @@ static void test_random_churn(void **state) {
     assert_int_equal(pool_destroy(pool), 0);
 }
 
-/* A reclaim function: gives back the buffer it was handed, counting calls. */
-struct kept {
-    pool_t *pool;
-    void *buf;
-    int calls;
-};
-
-static void give_back(void *arg) {
-    struct kept *k = arg;
-    k->calls++;
-    pool_free(k->pool, k->buf);
-    k->buf = NULL;
-}
-
-static void test_reclaim(void **state) {
-    (void)state;
-    pool_t *pool = pool_create(1 << 20);
-    assert_non_null(pool);
-    struct kept k = { pool, pool_alloc(pool, 600 << 10), 0 };
-    assert_non_null(k.buf);
-    void *small = pool_alloc(pool, 1000);
-    assert_non_null(small);
-    assert_int_equal(k.calls, 0);    /* not called while requests are met */
-    /* Without a reclaim function the request fails; with one, what it gives
-       back is used, once, and a request the budget cannot hold even so
-       fails after one call. */
-    assert_null(pool_alloc(pool, 600 << 10));
-    pool_set_reclaim(pool, give_back, &k);
-    void *big = pool_alloc(pool, 600 << 10);
-    assert_non_null(big);
-    assert_true(pool_usable(pool, big) >= 600 << 10);
-    assert_int_equal(k.calls, 1);
-    assert_null(k.buf);
-    memset(big, 0xa5, 600 << 10);
-    assert_null(pool_realloc(pool, big, 2 << 20));
-    assert_int_equal(k.calls, 2);
-    /* a realloc that fits once the kept buffer is back */
-    k.buf = pool_alloc(pool, 300 << 10);
-    assert_non_null(k.buf);
-    memset(small, 0x5a, 1000);
-    void *grown = pool_realloc(pool, small, 400 << 10);
-    assert_non_null(grown);
-    assert_int_equal(k.calls, 3);
-    assert_null(k.buf);
-    for (int i = 0; i < 1000; i++)
-        assert_int_equal(((unsigned char *)grown)[i], 0x5a);
-    for (int i = 0; i < 600 << 10; i += 4096)
-        assert_int_equal(((unsigned char *)big)[i], 0xa5);
-    pool_set_reclaim(pool, NULL, NULL);
-    assert_null(pool_alloc(pool, 600 << 10));
-    assert_int_equal(k.calls, 3);
-    pool_free(pool, big);
-    pool_free(pool, grown);
-    assert_int_equal(pool_destroy(pool), 0);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bound),
@@ -188,7 +132,6 @@ int main(void) {
         cmocka_unit_test(test_alignment_and_contents),
         cmocka_unit_test(test_resize),
         cmocka_unit_test(test_random_churn),
-        cmocka_unit_test(test_reclaim),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
