@@ -1083,9 +1083,9 @@ static inline size_t find64(const unsigned char *p, size_t j, size_t end, struct
 
 /* Copy a field's n bytes from src, where `left` bytes are at hand: a
    field of up to 16 or 32 bytes as one or two 16-byte moves, a call to
-   memcpy saved.  fast_row's
-   room check (the row's text fits before the piece's bytes are counted
-   out) keeps the bytes after the field's end inside the row buffers. */
+   memcpy saved.  fast_row's room check (the row's text fits before the
+   piece's bytes are counted out) keeps the bytes after the field's end
+   inside the row buffers. */
 static inline void copy_field(unsigned char *dst, const unsigned char *src, size_t n, size_t left) {
     if (n <= 16 && left >= 16) {
         memcpy(dst, src, 16);

@@ -21,8 +21,8 @@
    on to the end narrowing every inferred column by the rest of the values,
    the output is truncated, and the conversion runs again from the start
    with the types the whole file needs (again if a row read before the
-   drift needs more; each round narrows a column, so it ends).  A pipe cannot be
-   read twice, so there the value is a bad value.
+   drift needs more; each round narrows a column, so it ends).  A pipe
+   cannot be read twice, so there the value is a bad value.
 
    Bad values and rules: with --on-error skip or null, or a schema with
    rules, each batch is checked before it is written (check_batch): a bad
