@@ -649,8 +649,10 @@ static void test_context_reuse(void **state) {
 
 /* The kinds of data a static zstd context is tuned to: every kind fits the
    workspace codec_set_max_input() took (exactly codec_workspace()), each
-   page stands alone whatever the kind before it, and a page of 8-byte
-   values that come back compresses better as CODEC_DATA_VALUES8. */
+   page stands alone whatever the kind before it, a page of 8-byte values
+   that come back compresses better as CODEC_DATA_VALUES8, and one of
+   deltas packed at 33 bits (whole seconds in microseconds) no worse as
+   CODEC_DATA_PACKED, whose tables are a fraction of the level's. */
 static void test_data_kinds(void **state) {
     (void)state;
     pool_t *pool = pool_create(BIG_POOL);
@@ -673,23 +675,44 @@ static void test_data_kinds(void **state) {
         memcpy(vals + i * 8, &d, 8);
     }
     uint8_t *text = csv_text(max);
-    size_t sizes[3];
+    /* deltas of trip ends (up to an hour after starts 0 to 3 s apart) in
+       microseconds, less the smallest, packed at 33 bits */
+    size_t np = 60000, plen = np / 8 * 33;
+    uint8_t *packed = calloc(plen + 8, 1);
+    assert_non_null(packed);
+    int64_t start = 0, last = 0;
+    for (size_t i = 0; i < np; i++) {
+        seed = seed * 1103515245u + 12345u;
+        start += (seed >> 8) % 4;
+        seed = seed * 1103515245u + 12345u;
+        int64_t end = (start + 60 + (int64_t)((seed >> 8) % 3541)) * 1000000;
+        uint64_t d = (uint64_t)(end - last + 3600000000ll);
+        last = end;
+        for (int b = 0; b < 33; b++)
+            if (d >> b & 1)
+                packed[(i * 33 + (size_t)b) / 8] |= (uint8_t)(1u << ((i * 33 + (size_t)b) % 8));
+    }
+    size_t sizes[CODEC_DATA_PACKED + 1][2];
     static const int kinds[] = { CODEC_DATA_ANY, CODEC_DATA_VALUES8, CODEC_DATA_TEXT,
-                                 CODEC_DATA_VALUES8, CODEC_DATA_ANY };
+                                 CODEC_DATA_IDS, CODEC_DATA_PACKED, CODEC_DATA_VALUES8,
+                                 CODEC_DATA_ANY };
     for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
         codec_set_data(ctx, kinds[k]);
-        for (int page = 0; page < 2; page++) {
-            const uint8_t *src = page ? text : vals;
-            size_t len = page ? max : n;
+        for (int page = 0; page < 3; page++) {
+            const uint8_t *src = page == 0 ? vals : page == 1 ? packed : text;
+            size_t len = page == 0 ? n : page == 1 ? plen : max;
             uint8_t *comp;
             size_t clen = compress_with(ctx, CODEC_ZSTD, src, len, &comp);
             assert_int_equal(decompress_exact(pool, CODEC_ZSTD, comp, clen, src, len), ERR_OK);
-            if (page == 0 && k < 3)
-                sizes[k] = clen;
+            if (page < 2 && k <= CODEC_DATA_PACKED)
+                sizes[k][page] = clen;
             free(comp);
         }
     }
-    assert_true(sizes[CODEC_DATA_VALUES8] < sizes[CODEC_DATA_ANY] * 95 / 100);
+    assert_true(sizes[CODEC_DATA_VALUES8][0] < sizes[CODEC_DATA_ANY][0] * 95 / 100);
+    assert_true(sizes[CODEC_DATA_PACKED][1] <= sizes[CODEC_DATA_ANY][1] * 101 / 100);
+    assert_true(sizes[CODEC_DATA_PACKED][1] < plen * 95 / 100);   /* it finds repeats */
+    free(packed);
     /* other codecs take the hint and ignore it */
     struct codec_ctx *g;
     assert_int_equal(codec_create(pool, CODEC_GZIP, 0, &g), ERR_OK);

@@ -654,23 +654,29 @@ static void test_encodings(void **state) {
    PLAIN, unique strings DELTA_BYTE_ARRAY, random integers narrower
    than 64 bits DELTA_BINARY_PACKED and full-width ones PLAIN; dictionaries
    of doubles and strings, whatever order their pages put the values in,
-   give back the same values.  NULLs sit between them. */
+   give back the same values; whole seconds in microseconds, rising with
+   jitter of up to an hour (a trip's end after its start), whose values
+   come back now and then, DELTA_BINARY_PACKED too.  NULLs sit between
+   them. */
 static void test_value_encodings(void **state) {
     (void)state;
-    enum { N = 20000, C = 7 };
-    const char *names[C] = { "bss_d", "plain_d", "dba_s", "delta_i", "plain_i", "dict_d", "dict_s" };
-    const char *types[C] = { "double", "double", "string", "int64", "int64", "double", "string" };
+    enum { N = 20000, C = 8 };
+    const char *names[C] = { "bss_d", "plain_d", "dba_s", "delta_i", "plain_i", "dict_d", "dict_s",
+                             "delta_t" };
+    const char *types[C] = { "double", "double", "string", "int64", "int64", "double", "string",
+                             "int64" };
     const char *enc[C] = {
         "encodings: BYTE_STREAM_SPLIT,RLE\n", "encodings: PLAIN,RLE\n",
         "encodings: DELTA_BYTE_ARRAY,RLE\n", "encodings: DELTA_BINARY_PACKED,RLE\n",
         "encodings: PLAIN,RLE\n", "RLE_DICTIONARY", "RLE_DICTIONARY",
+        "encodings: DELTA_BINARY_PACKED,RLE\n",
     };
     static const char *const tags[] = { "red", "green", "blue;red", "vip", "new;vip;red", "b2b" };
     char **cells = calloc(N * C, sizeof *cells);
     char *want = malloc((size_t)N * 300 + 200);
     assert_non_null(cells);
     assert_non_null(want);
-    size_t wl = (size_t)sprintf(want, "bss_d,plain_d,dba_s,delta_i,plain_i,dict_d,dict_s\n");
+    size_t wl = (size_t)sprintf(want, "bss_d,plain_d,dba_s,delta_i,plain_i,dict_d,dict_s,delta_t\n");
     uint64_t seed = 88172645463325252ull;
     for (int r = 0; r < N; r++) {
         char v[C][64], w[C][64];
@@ -691,6 +697,9 @@ static void test_value_encodings(void **state) {
         snprintf(w[5], 64, "%s", v[5]);
         snprintf(v[6], 64, "%s", tags[seed % 6]);
         snprintf(w[6], 64, "%s", v[6]);
+        snprintf(v[7], 64, "%lld", (1420070400ll + r * 3 / 2 + 60 + (long long)(seed >> 20) % 3541) *
+                                   1000000);
+        snprintf(w[7], 64, "%s", v[7]);
         for (int c = 0; c < C; c++) {
             int null = (r + c) % 97 == 0;
             cells[r * C + c] = null ? NULL : strdup(v[c]);
@@ -1016,6 +1025,66 @@ static void test_dictionary_probe(void **state) {
     free(cells);
 }
 
+/* Write N values of trip ends in whole seconds as microseconds, start
+   rising by 1.5 s a row on average divided by dense, plus up to an hour,
+   as one row group with the dictionary's limits of the default budget;
+   returns the chunk's encodings after checking the values come back. */
+static void trip_ends(const char *name, int n, int dense, char *enc, size_t enc_len) {
+    char **cells = calloc((size_t)n, sizeof *cells);
+    char *want = malloc((size_t)n * 24 + 64);
+    assert_non_null(cells);
+    assert_non_null(want);
+    size_t wl = (size_t)sprintf(want, "end\n");
+    uint64_t seed = 88172645463325252ull, start = 0;
+    for (int r = 0; r < n; r++) {
+        seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+        start += seed % 4;
+        long long trip = 60 + (long long)(seed >> 20) % 3541;
+        char v[32];
+        snprintf(v, sizeof v, "%lld", (1420070400ll + (long long)start / dense + trip) * 1000000);
+        cells[r] = strdup(v);
+        wl += (size_t)sprintf(want + wl, "%s\n", v);
+    }
+    struct built t;
+    build(&t, 1, (size_t)n, (const char *const *)cells);
+    const char *names[1] = { "end" }, *types[1] = { "int64" };
+    struct pqw_column cols[1];
+    set_columns(cols, 1, names, types);
+    struct pqw_options o = {
+        .codec = CODEC_ZSTD, .page_size = 1 << 20, .dict_limit = 1 << 20,
+        .dict_entries = 16384, .created_by = "csv2pq test", .threads = 1,
+    };
+    char *meta = write_meta(name, cols, 1, &o, &t.b);
+    chunk_encodings(meta, 0, "end", enc, enc_len);
+    free(meta);
+    char *got = read_back(name, PQR_CSV);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    unbuild(&t);
+    for (int r = 0; r < n; r++)
+        free(cells[r]);
+    free(cells);
+}
+
+/* Integers whose PLAIN pages zstd may make a little smaller than their
+   deltas (values that come back now and then) are DELTA_BINARY_PACKED,
+   which it codes in about half the time: trip ends (above), too many for
+   the dictionary's limits.  Trip ends of starts four times as close
+   together, fewer than the limits, whose dictionary is estimated a little
+   larger than the deltas (before compression) keep the dictionary, which
+   zstd makes a third smaller than the deltas. */
+static void test_delta_over_plain(void **state) {
+    (void)state;
+    char enc[128];
+    trip_ends("delta_over_plain", 52000, 1, enc, sizeof enc);
+    if (strcmp(enc, "encodings: DELTA_BINARY_PACKED,RLE") != 0)
+        fail_msg("trip ends: %s", enc);
+    trip_ends("delta_over_plain_dense", 20000, 4, enc, sizeof enc);
+    if (!strstr(enc, "RLE_DICTIONARY"))
+        fail_msg("dense trip ends: %s", enc);
+}
+
 /* With threads the column that took longest in the last row group is
    handed out first.  Here that is a text column after 1000 small ones,
    whose chunk alone holds more than the finished chunks may (a sixteenth
@@ -1193,6 +1262,7 @@ int main(void) {
         cmocka_unit_test(test_threads_lead),
         cmocka_unit_test(test_threads_tight),
         cmocka_unit_test(test_dictionary_probe),
+        cmocka_unit_test(test_delta_over_plain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
