@@ -66,9 +66,10 @@ int codec_set_max_input(struct codec_ctx *ctx, size_t max);
    repeats (UUIDs, hashes, tokens): when a page of them also looks random,
    it takes no match shorter than 7 bytes and searches less, otherwise it
    treats the page as CODEC_DATA_TEXT; CODEC_DATA_PACKED, bit-packed
-   integers (DELTA_BINARY_PACKED), where it looks for matches of 4 bytes
-   once per position with a small table; CODEC_DATA_ANY (the default) for
-   anything else.  Other codecs ignore it. */
+   integers (DELTA_BINARY_PACKED), where it takes matches of 4 bytes and
+   keeps its tables of positions small (32 KiB each) to stay in the cache;
+   CODEC_DATA_ANY (the default) for anything else.  Other codecs ignore
+   it. */
 enum codec_data { CODEC_DATA_ANY = 0, CODEC_DATA_VALUES8 = 1, CODEC_DATA_TEXT = 2,
                   CODEC_DATA_IDS = 3, CODEC_DATA_PACKED = 4 };
 void codec_set_data(struct codec_ctx *ctx, int data);

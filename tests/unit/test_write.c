@@ -1025,10 +1025,10 @@ static void test_dictionary_probe(void **state) {
     free(cells);
 }
 
-/* Write N values of trip ends in whole seconds as microseconds, start
-   rising by 1.5 s a row on average divided by dense, plus up to an hour,
-   as one row group with the dictionary's limits of the default budget;
-   returns the chunk's encodings after checking the values come back. */
+/* Write n trip ends in whole seconds as microseconds (a start that rises
+   by 1.5 s a row on average, divided by dense, plus up to an hour) as one
+   row group with the dictionary's limits of the default budget, check
+   that they come back, and put the chunk's encodings in enc. */
 static void trip_ends(const char *name, int n, int dense, char *enc, size_t enc_len) {
     char **cells = calloc((size_t)n, sizeof *cells);
     char *want = malloc((size_t)n * 24 + 64);
