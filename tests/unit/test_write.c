@@ -513,6 +513,38 @@ static void test_formats(void **state) {
     expect_error("date", &fmt, "31/02/2024", "column \"x\" is date, but this value is \"31/02/2024\"");
 }
 
+/* A string is checked as UTF-8 whatever its length and wherever the byte
+   that breaks it: 0xff, or a lead byte cut off at the end, at every place
+   of strings of 1 to 80 bytes (ASCII is taken without the validator up to
+   64 bytes, in words that overlap at the end; past 20 bytes, at the
+   words' edges and in the last 9 bytes); an accented letter there is
+   taken. */
+static void test_utf8_every_place(void **state) {
+    (void)state;
+    char v[96];
+    for (size_t n = 1; n <= 80; n++) {
+        if (n > 20 && n % 8 > 1 && n % 8 < 7)
+            continue;                /* around each word's edge, and all short ones */
+        for (size_t at = 0; at < n; at++) {
+            if (n > 20 && at % 8 != 0 && at % 8 != 7 && at + 9 < n)
+                continue;
+            memset(v, 'a', n);
+            v[n] = 0;
+            v[at] = '\xff';
+            expect_error("string", NULL, v, "invalid UTF-8 in column \"x\"");
+            if (at + 1 < n) {
+                v[at] = '\xc3';     /* é */
+                v[at + 1] = '\xa9';
+                expect_error("string", NULL, v, NULL);
+            }
+        }
+        memset(v, 'a', n);
+        v[n - 1] = '\xc3';          /* a lead byte without its continuation */
+        v[n] = 0;
+        expect_error("string", NULL, v, "invalid UTF-8 in column \"x\"");
+    }
+}
+
 /* Binary takes any bytes; strings must be UTF-8.  Binary bounds are cut
    at STAT_MAX bytes like strings, the maximum's last byte below 0xff
    incremented. */
@@ -1263,6 +1295,7 @@ int main(void) {
         cmocka_unit_test(test_threads_tight),
         cmocka_unit_test(test_dictionary_probe),
         cmocka_unit_test(test_delta_over_plain),
+        cmocka_unit_test(test_utf8_every_place),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
