@@ -1007,27 +1007,6 @@ static int type_error(const struct pqw_writer *w, const struct csv_batch *b, siz
                      w->cols[c].name, name, n > 40 ? 40 : (int)n, s, n > 40 ? "..." : "");
 }
 
-/* Whether s[0..n) is all ASCII, for n of at most 64 (0 above): a word at a
-   time, the last one ending at s + n, so that nothing past the field is
-   read.  Most text fields are short and ASCII; this takes them without a
-   call to the UTF-8 validator, whose setup costs more than the check. */
-static inline int short_ascii(const unsigned char *s, size_t n) {
-    uint64_t acc = 0, w;
-    if (n < 8) {
-        for (size_t i = 0; i < n; i++)
-            acc |= s[i];
-        return !(acc & 0x80);
-    }
-    if (n > 64)
-        return 0;
-    for (size_t i = 0; i + 8 < n; i += 8) {
-        memcpy(&w, s + i, 8);
-        acc |= w;
-    }
-    memcpy(&w, s + n - 8, 8);
-    return !((acc | w) & 0x8080808080808080u);
-}
-
 /* Convert the field of row r that spans text[start, end & ~CSV_NULL_BIT)
    (end carrying the NULL bit; text is b->text, held apart so that the
    parser calls do not make it read again): its level into defs[r], its
@@ -1068,8 +1047,7 @@ PQW_INLINE int convert_field(struct pqw_writer *w, const struct csv_batch *b, si
     }
     case C_STRING:
     case C_BINARY: {
-        if (conv == C_STRING && !short_ascii((const unsigned char *)s, n) &&
-            !ty_utf8_valid((const unsigned char *)s, n))
+        if (conv == C_STRING && !ty_utf8_valid((const unsigned char *)s, n))
             return set_where(where, ERR_TYPE, b->line[r], (int64_t)c + 1,
                              "invalid UTF-8 in column \"%s\"", w->cols[c].name);
         struct enc_span *ref = (struct enc_span *)vals + *k;

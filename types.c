@@ -12,7 +12,7 @@
 #endif
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <tmmintrin.h>
-#define TY_SSSE3 1                   /* ty_utf8_valid by 16 bytes where the CPU has SSSE3 */
+#define TY_SSSE3 1                   /* ty_utf8_valid_text by 16 bytes where the CPU has SSSE3 */
 #endif
 
 __extension__ typedef __int128 i128;
@@ -1772,7 +1772,7 @@ static int utf8_valid_ssse3(const unsigned char *s, size_t n) {
 
 /* The validity of s[0..n) as UTF-8: by sixteen bytes with SSSE3, else
    ty_utf8_valid_portable. */
-int ty_utf8_valid(const unsigned char *s, size_t n) {
+int ty_utf8_valid_text(const unsigned char *s, size_t n) {
 #ifdef TY_SSSE3
     static atomic_int have;          /* 0 not known yet, 1 no SSSE3, 2 SSSE3 */
     int h = atomic_load_explicit(&have, memory_order_relaxed);

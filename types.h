@@ -67,6 +67,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum ty_type {
     /* the types inference chooses from */
@@ -182,9 +183,31 @@ int ty_parse_double_in(const char *s, size_t n, size_t readable, double *v);
 
 /* Whether s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, at
    most U+10FFFF, no character cut short at the end).  Reads nothing
-   outside s[0..n). */
-int ty_utf8_valid(const unsigned char *s, size_t n);
-/* The same without SIMD (ty_utf8_valid uses it on CPUs without SSSE3). */
+   outside s[0..n).  ty_utf8_valid takes ASCII text of up to 64 bytes
+   inline, a word at a time (the last word ending at s + n), and calls
+   ty_utf8_valid_text for the rest: most text fields are short and ASCII,
+   and the call's setup costs more than the check on them. */
+int ty_utf8_valid_text(const unsigned char *s, size_t n);
+static inline int ty_utf8_valid(const unsigned char *s, size_t n) {
+    uint64_t acc = 0, w;
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            acc |= s[i];
+        if (!(acc & 0x80))
+            return 1;
+    } else if (n <= 64) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&w, s + i, 8);
+            acc |= w;
+        }
+        memcpy(&w, s + n - 8, 8);
+        if (!((acc | w) & 0x8080808080808080u))
+            return 1;
+    }
+    return ty_utf8_valid_text(s, n);
+}
+/* The same without SIMD (ty_utf8_valid_text uses it on CPUs without
+   SSSE3). */
 int ty_utf8_valid_portable(const unsigned char *s, size_t n);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */

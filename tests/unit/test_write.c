@@ -515,10 +515,9 @@ static void test_formats(void **state) {
 
 /* A string is checked as UTF-8 whatever its length and wherever the byte
    that breaks it: 0xff, or a lead byte cut off at the end, at every place
-   of strings of 1 to 80 bytes (ASCII is taken without the validator up to
-   64 bytes, in words that overlap at the end; past 20 bytes, at the
-   words' edges and in the last 9 bytes); an accented letter there is
-   taken. */
+   of strings of 1 to 80 bytes (ty_utf8_valid takes ASCII up to 64 bytes
+   inline, in words that overlap at the end; past 20 bytes, at the words'
+   edges and in the last 9 bytes); an accented letter there is taken. */
 static void test_utf8_every_place(void **state) {
     (void)state;
     char v[96];
